@@ -1,0 +1,78 @@
+"""Domain randomisation from ``cfg.domain_rand``: friction, added mass, pushes, torque noise, gains, delays.
+
+Friction and added mass are drawn once per environment at start-up; gains and control delay are
+redrawn at every reset; torque noise is applied every physics step by the backend; pushes add a
+random velocity to the root every ``push_interval_s``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+from torch import Tensor
+
+if TYPE_CHECKING:
+    from legged_gym.envs.base.legged_robot import LeggedRobot
+
+
+class DomainRandomizer:
+    """Samples the randomised physical parameters of an environment and hands them to its backend."""
+
+    def __init__(self, env: LeggedRobot) -> None:
+        self.env = env
+        self.cfg = env.cfg.domain_rand
+        n, dev = env.num_envs, env.device
+        all_ids = torch.arange(n, device=dev)
+        c = self.cfg
+        self.friction = torch.ones(n, device=dev)
+        self.added_mass = torch.zeros(n, device=dev)
+        if c.randomize_friction:
+            lo, hi = c.friction_range
+            self.friction = lo + (hi - lo) * env._rand(n)
+        if c.randomize_base_mass:
+            lo, hi = c.added_mass_range
+            self.added_mass = lo + (hi - lo) * env._rand(n)
+        env.sim.set_params(
+            all_ids,
+            friction=self.friction if c.randomize_friction else None,
+            added_mass=self.added_mass if c.randomize_base_mass else None,
+            torque_noise=torch.full((n,), c.torque_rfi_rand_scale, device=dev) if c.torque_rfi_rand else None,
+        )
+        self.kp_scale = torch.ones(n, env.num_actions, device=dev)
+        self.kd_scale = torch.ones(n, env.num_actions, device=dev)
+        self.control_delay = torch.zeros(n, dtype=torch.long, device=dev)
+        self.push_interval = max(1, int(round(c.push_interval_s / env.dt)))
+        self.last_push = torch.zeros(n, 3, device=dev)
+
+    def on_reset(self, env_ids: Tensor) -> None:
+        """Redraw per-episode parameters (PD gain scales, control delay) for the reset environments."""
+        c, env = self.cfg, self.env
+        n = len(env_ids)
+        kp = kd = delay = None
+        if c.p_gain_rand:
+            kp = (1.0 + c.p_gain_rand_scale * env._randn(n, env.num_actions)).clamp_min(0.1)
+            self.kp_scale[env_ids] = kp
+        if c.d_gain_rand:
+            kd = (1.0 + c.d_gain_rand_scale * env._randn(n, env.num_actions)).clamp_min(0.0)
+            self.kd_scale[env_ids] = kd
+        if c.control_delays:
+            span = c.control_delay_max - c.control_delay_min + 1
+            delay = c.control_delay_min + (env._rand(n) * span).long().clamp(max=span - 1)
+            self.control_delay[env_ids] = delay
+        if kp is not None or kd is not None or delay is not None:
+            env.sim.set_params(env_ids, kp_scale=kp, kd_scale=kd, control_delay=delay)
+        self.last_push[env_ids] = 0.0
+
+    def maybe_push(self) -> None:
+        """Every push interval, add a random velocity to every root (if ``push_robots``)."""
+        c, env = self.cfg, self.env
+        if not c.push_robots or env.common_step_counter % self.push_interval != 0:
+            return
+        n = env.num_envs
+        dv = torch.zeros(n, 3, device=env.device)
+        dv[:, :2] = c.max_push_vel_xy * (2 * env._rand(n, 2) - 1)
+        dv[:, 2] = c.max_push_vel_z * (2 * env._rand(n) - 1)
+        self.last_push = dv
+        env.sim.add_root_velocity(torch.arange(n, device=env.device), dv)
+        env._refresh_state()

@@ -1,0 +1,220 @@
+"""Configuration of :class:`~legged_gym.envs.base.legged_robot.LeggedRobot` as typed dataclasses.
+
+Units sit in trailing comments. Tasks subclass these classes (or build instances and edit a few
+fields) and register them with the task registry. Every field can be overridden from the command
+line as ``--env.<section>.<field>=<value>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rsl_rl.config import TrainCfg
+
+from legged_gym import LEGGED_GYM_ROOT_DIR
+
+
+@dataclass
+class EnvCfg:
+    num_envs: int = 4096
+    num_actions: int = 23
+    episode_length_s: float = 20.0  # [s]
+    send_timeouts: bool = True
+    # observation key -> terms concatenated into it (each term is a method `_obs_<term>` of the env)
+    observations: dict[str, list[str]] = field(default_factory=dict)
+    # observation key -> number of frames kept as `history_<key>` (N, H, ...)
+    obs_history: dict[str, int] = field(default_factory=dict)
+    history_newest_first: bool = True  # frame order inside history_<key>
+    test: bool = False  # play mode: real-time pacing, no learning
+
+
+@dataclass
+class TerrainCfg:
+    mesh_type: str = "plane"  # "plane" | "heightfield"
+    size: list[float] = field(default_factory=lambda: [20.0, 20.0])  # [m] extent of a generated height field
+    resolution: float = 0.1  # [m] grid spacing of a generated height field
+    roughness: float = 0.05  # [m] peak-to-peak height of random bumps on a generated height field
+    smoothing: int = 1  # box-filter passes applied to the random bumps
+    spawn_margin: float = 2.0  # [m] keep spawn points this far from the height field's border
+    n_rows: int = 1  # rows of terrain copies (motion-tracking tasks)
+
+
+@dataclass
+class CommandRangesCfg:
+    lin_vel_x: list[float] = field(default_factory=lambda: [-1.0, 1.0])  # [m/s]
+    lin_vel_y: list[float] = field(default_factory=lambda: [-1.0, 1.0])  # [m/s]
+    ang_vel_yaw: list[float] = field(default_factory=lambda: [-1.0, 1.0])  # [rad/s]
+    heading: list[float] = field(default_factory=lambda: [-3.14, 3.14])  # [rad]
+
+
+@dataclass
+class CommandsCfg:
+    resampling_time: float = 10.0  # [s]
+    heading_command: bool = True  # compute the yaw-rate command from a heading error
+    still_fraction: float = 0.1  # fraction of environments commanded to stand still
+    ranges: CommandRangesCfg = field(default_factory=CommandRangesCfg)
+
+
+@dataclass
+class InitStateCfg:
+    pos: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.78])  # [m]
+    rot: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0])  # w, x, y, z
+    lin_vel: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # [m/s]
+    ang_vel: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # [rad/s]
+    default_joint_angles: dict[str, float] = field(default_factory=dict)  # [rad] joint name -> angle, others 0
+    dof_pos_noise_scale: float = 0.0  # reset joints at default * U(1 - s, 1 + s)
+    root_vel_noise: float = 0.0  # [m/s, rad/s] uniform root velocity noise at reset
+
+
+@dataclass
+class ControlCfg:
+    control_type: str = "P"  # PD position targets: tau = kp*(scale*a + q0 - q) - kd*qdot
+    # PD gains by joint-name substring [N*m/rad], [N*m*s/rad]; the longest matching key wins
+    stiffness: dict[str, float] = field(default_factory=dict)
+    damping: dict[str, float] = field(default_factory=dict)
+    action_scale: float = 0.25
+    decimation: int = 4  # physics steps per policy step
+    beta: float = 1.0  # action EMA: a = beta * clip(a_new) + (1 - beta) * a_prev (1.0 = no filter)
+
+
+@dataclass
+class AssetCfg:
+    file: str = "{LEGGED_GYM_ROOT_DIR}/resources/robots/g1/g1_23dof.xml"
+    name: str = "g1"
+    base_name: str = "pelvis"
+    foot_name: str = "ankle_roll"  # bodies whose name contains this are feet
+    mass_body: str = "torso_link"  # body that receives added-mass randomisation
+    penalize_contacts_on: list[str] = field(default_factory=list)  # body name substrings
+    terminate_after_contacts_on: list[str] = field(default_factory=list)  # body name substrings
+    terminate_on_roll_pitch: float = 0.0  # [rad] end the episode beyond this tilt (0 = off)
+    terminate_below_height: float = 0.0  # [m] end the episode when the base is this low above ground (0 = off)
+
+
+@dataclass
+class DomainRandCfg:
+    randomize_friction: bool = True
+    friction_range: list[float] = field(default_factory=lambda: [0.1, 1.25])
+    randomize_base_mass: bool = False
+    added_mass_range: list[float] = field(default_factory=lambda: [-1.0, 3.0])  # [kg] on asset.mass_body
+    push_robots: bool = False
+    push_interval_s: float = 10.0  # [s]
+    max_push_vel_xy: float = 0.25  # [m/s] added to the root velocity
+    max_push_vel_z: float = 0.1  # [m/s]
+    torque_rfi_rand: bool = False  # random torque injection each physics step
+    torque_rfi_rand_scale: float = 0.04  # fraction of each joint's effort limit
+    p_gain_rand: bool = False
+    p_gain_rand_scale: float = 0.03  # kp *= 1 + scale * N(0, 1), per joint, per episode
+    d_gain_rand: bool = False
+    d_gain_rand_scale: float = 0.03
+    control_delays: bool = False
+    control_delay_min: int = 0  # [physics steps]
+    control_delay_max: int = 5  # [physics steps]
+
+
+@dataclass
+class RewardScalesCfg:
+    """Scales per reward term [per second]; a zero scale removes the term. Tasks subclass this."""
+
+    termination: float = 0.0
+    tracking_lin_vel: float = 1.0
+    tracking_ang_vel: float = 0.5
+    lin_vel_z: float = -2.0
+    ang_vel_xy: float = -0.05
+    orientation: float = 0.0
+    torques: float = -0.00001
+    dof_vel: float = 0.0
+    dof_acc: float = -2.5e-7
+    base_height: float = 0.0
+    feet_air_time: float = 1.0
+    collision: float = -1.0
+    action_rate: float = -0.01
+    stand_still: float = 0.0
+    dof_pos_limits: float = 0.0
+    alive: float = 0.0
+
+
+@dataclass
+class RewardsCfg:
+    scales: RewardScalesCfg = field(default_factory=RewardScalesCfg)
+    only_positive_rewards: bool = True  # clip the summed reward at zero (termination is added after)
+    tracking_sigma: float = 0.25  # tracking reward = exp(-error^2 / sigma)
+    soft_dof_pos_limit: float = 1.0  # fraction of the joint range before penalties start
+    soft_dof_vel_limit: float = 1.0
+    soft_torque_limit: float = 1.0
+    base_height_target: float = 0.78  # [m]
+    max_contact_force: float = 500.0  # [N]
+    feet_air_time_target: float = 0.5  # [s]
+    feet_swing_height_target: float = 0.08  # [m]
+
+
+@dataclass
+class ObsScalesCfg:
+    lin_vel: float = 2.0
+    ang_vel: float = 0.25
+    dof_pos: float = 1.0
+    dof_vel: float = 0.05
+    height_measurements: float = 5.0
+
+
+@dataclass
+class NormalizationCfg:
+    obs_scales: ObsScalesCfg = field(default_factory=ObsScalesCfg)
+    clip_observations: float = 100.0
+    clip_actions: float = 100.0
+
+
+@dataclass
+class NoiseScalesCfg:
+    """Uniform noise amplitude per observation term, in the term's physical units (before obs scaling)."""
+
+    dof_pos: float = 0.01  # [rad]
+    dof_vel: float = 1.5  # [rad/s]
+    lin_vel: float = 0.1  # [m/s]
+    ang_vel: float = 0.2  # [rad/s]
+    gravity: float = 0.05
+    height_measurements: float = 0.1  # [m]
+
+
+@dataclass
+class NoiseCfg:
+    add_noise: bool = True
+    noise_level: float = 1.0  # multiplies every noise scale
+    noise_scales: NoiseScalesCfg = field(default_factory=NoiseScalesCfg)
+
+
+@dataclass
+class SimCfg:
+    dt: float = 0.005  # [s] physics step
+    num_threads: int = 0  # CPU backend worker threads (0 = all cores)
+    solver_iterations: int = 10
+
+
+@dataclass
+class ViserCfg:
+    enable: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+@dataclass
+class LeggedRobotCfg:
+    """Top-level environment configuration."""
+
+    env: EnvCfg = field(default_factory=EnvCfg)
+    terrain: TerrainCfg = field(default_factory=TerrainCfg)
+    commands: CommandsCfg = field(default_factory=CommandsCfg)
+    init_state: InitStateCfg = field(default_factory=InitStateCfg)
+    control: ControlCfg = field(default_factory=ControlCfg)
+    asset: AssetCfg = field(default_factory=AssetCfg)
+    domain_rand: DomainRandCfg = field(default_factory=DomainRandCfg)
+    rewards: RewardsCfg = field(default_factory=RewardsCfg)
+    normalization: NormalizationCfg = field(default_factory=NormalizationCfg)
+    noise: NoiseCfg = field(default_factory=NoiseCfg)
+    sim: SimCfg = field(default_factory=SimCfg)
+    viser: ViserCfg = field(default_factory=ViserCfg)
+    seed: int = 1
+
+
+@dataclass
+class LeggedRobotCfgPPO(TrainCfg):
+    """Training configuration (rsl_rl's :class:`~rsl_rl.config.TrainCfg`)."""

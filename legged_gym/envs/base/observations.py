@@ -1,0 +1,128 @@
+"""Observation dictionary assembly: terms by name, per-term scale and noise, optional frame history.
+
+``cfg.env.observations`` maps each observation key to a list of term names; term ``t`` is computed by
+the environment's method ``_obs_<t>()`` in physical units, then scaled by its observation scale and
+perturbed by uniform noise of its noise scale (both looked up through ``env.obs_term_units``).
+``cfg.env.obs_history`` adds ``history_<key>`` tensors of shape (N, H, ...) that keep the last H frames;
+after a reset every slot holds the first frame of the new episode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor
+
+if TYPE_CHECKING:
+    from legged_gym.envs.base.legged_robot import LeggedRobot
+
+
+@dataclass
+class ObsTerm:
+    """One named term of an observation key."""
+
+    name: str
+    fn: Callable[[], Tensor]
+    scale: float
+    noise: float
+    dim: int
+    shape: tuple[int, ...]
+
+
+class ObservationManager:
+    """Computes the observation dict of an environment."""
+
+    def __init__(self, env: LeggedRobot) -> None:
+        self.env = env
+        cfg = env.cfg
+        self.num_envs = env.num_envs
+        self.device = env.device
+        self.clip = cfg.normalization.clip_observations
+        self.terms: dict[str, list[ObsTerm]] = {}
+        for key, names in cfg.env.observations.items():
+            if not names:
+                raise ValueError(f"env.observations['{key}'] lists no terms")
+            self.terms[key] = [self._make_term(key, name) for name in names]
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        for key, terms in self.terms.items():
+            if len(terms) == 1:
+                self.shapes[key] = terms[0].shape
+            else:
+                bad = [t.name for t in terms if len(t.shape) != 1]
+                if bad:
+                    raise ValueError(f"env.observations['{key}']: terms {bad} are not flat and cannot be concatenated")
+                self.shapes[key] = (sum(t.dim for t in terms),)
+        self.history_len: dict[str, int] = dict(cfg.env.obs_history)
+        unknown = [k for k in self.history_len if k not in self.terms]
+        if unknown:
+            raise ValueError(f"env.obs_history names keys {unknown} that are not in env.observations {list(self.terms)}")
+        self.newest_first = cfg.env.history_newest_first
+        self.history = {
+            key: torch.zeros((self.num_envs, h) + self.shapes[key], device=self.device)
+            for key, h in self.history_len.items()
+        }
+        self._fresh = torch.ones(self.num_envs, dtype=torch.bool, device=self.device)
+        self.add_noise = cfg.noise.add_noise
+        self.noise_level = cfg.noise.noise_level
+
+    def _make_term(self, key: str, name: str) -> ObsTerm:
+        fn = getattr(self.env, f"_obs_{name}", None)
+        if fn is None:
+            known = sorted(n[5:] for n in dir(self.env) if n.startswith("_obs_"))
+            raise ValueError(f"env.observations['{key}']: unknown term '{name}'; known terms: {known}")
+        scale_name, noise_name = self.env.obs_term_units.get(name, (None, None))
+        cfg = self.env.cfg
+        scale = float(getattr(cfg.normalization.obs_scales, scale_name)) if scale_name else 1.0
+        noise = float(getattr(cfg.noise.noise_scales, noise_name)) if noise_name else 0.0
+        value = fn()
+        return ObsTerm(name, fn, scale, noise, int(value[0].numel()), tuple(value.shape[1:]))
+
+    def compute(self) -> dict[str, Tensor]:
+        """Observation dict for the current state (also advances the histories)."""
+        obs: dict[str, Tensor] = {}
+        for key, terms in self.terms.items():
+            parts = []
+            for t in terms:
+                v = t.fn()
+                if self.add_noise and t.noise > 0:
+                    v = v + (2.0 * torch.rand_like(v) - 1.0) * (t.noise * self.noise_level)
+                parts.append(v * t.scale if t.scale != 1.0 else v)
+            value = parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
+            obs[key] = value.clamp(-self.clip, self.clip)
+        for key, buf in self.history.items():
+            frame = obs[key].unsqueeze(1)
+            if self.newest_first:
+                buf[:] = torch.cat([frame, buf[:, :-1]], dim=1)
+            else:
+                buf[:] = torch.cat([buf[:, 1:], frame], dim=1)
+            fresh = self._fresh
+            if fresh.any():
+                buf[fresh] = frame[fresh].expand_as(buf[fresh])
+            obs[f"history_{key}"] = buf.clone()
+        self._fresh[:] = False
+        return obs
+
+    def reset(self, env_ids: Tensor) -> None:
+        """Mark environments whose histories restart at the next :meth:`compute`."""
+        self._fresh[env_ids] = True
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able layout of every key: shape, terms with dims, scales and noise, history length and order."""
+        out: dict[str, Any] = {}
+        for key, terms in self.terms.items():
+            out[key] = {
+                "shape": list(self.shapes[key]),
+                "terms": [{"name": t.name, "dim": t.dim, "scale": t.scale, "noise": t.noise} for t in terms],
+            }
+        for key, h in self.history_len.items():
+            out[f"history_{key}"] = {
+                "shape": [h] + list(self.shapes[key]),
+                "history_of": key,
+                "length": h,
+                "order": "newest_first" if self.newest_first else "oldest_first",
+                "reset": "every slot holds the first frame after a reset",
+            }
+        return out

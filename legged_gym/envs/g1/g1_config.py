@@ -1,0 +1,123 @@
+"""Configuration of the flat-ground G1 velocity task ``g1`` (23 DoF, seed gains and default pose)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from legged_gym.envs.base.legged_robot_config import (
+    AssetCfg,
+    CommandRangesCfg,
+    CommandsCfg,
+    ControlCfg,
+    EnvCfg,
+    InitStateCfg,
+    LeggedRobotCfg,
+    LeggedRobotCfgPPO,
+    RewardsCfg,
+    RewardScalesCfg,
+)
+from rsl_rl.config import AlgorithmCfg, PolicyCfg, RunnerCfg
+
+G1_DEFAULT_JOINT_ANGLES = {  # [rad]
+    "left_hip_pitch_joint": -0.1,
+    "left_knee_joint": 0.3,
+    "left_ankle_pitch_joint": -0.2,
+    "right_hip_pitch_joint": -0.1,
+    "right_knee_joint": 0.3,
+    "right_ankle_pitch_joint": -0.2,
+}
+G1_STIFFNESS = {"hip": 75.0, "knee": 75.0, "ankle": 20.0, "waist": 75.0, "shoulder": 75.0, "elbow": 75.0}
+G1_DAMPING = {
+    "hip": 2.0, "knee": 2.0, "ankle_pitch": 0.2, "ankle_roll": 0.1, "waist": 2.0, "shoulder": 2.0, "elbow": 2.0
+}
+
+
+def g1_control() -> ControlCfg:
+    """The seed's PD control of the G1: low-stiffness gains, action scale 0.25, 50 Hz policy."""
+    return ControlCfg(stiffness=dict(G1_STIFFNESS), damping=dict(G1_DAMPING), action_scale=0.25, decimation=4)
+
+
+def g1_init_state() -> InitStateCfg:
+    """Spawn pose: default joint angles with the pelvis at 0.80 m."""
+    return InitStateCfg(pos=[0.0, 0.0, 0.80], default_joint_angles=dict(G1_DEFAULT_JOINT_ANGLES))
+
+
+@dataclass
+class GaitCfg:
+    period: float = 0.8  # [s] gait cycle
+    offset: float = 0.5  # right leg phase offset (fraction of a cycle)
+    stance_fraction: float = 0.55  # stance part of each leg's cycle
+
+
+@dataclass
+class G1RewardScales(RewardScalesCfg):
+    tracking_lin_vel: float = 1.0
+    tracking_ang_vel: float = 0.5
+    lin_vel_z: float = -2.0
+    ang_vel_xy: float = -0.05
+    orientation: float = -1.0
+    base_height: float = -10.0
+    dof_acc: float = -2.5e-7
+    dof_vel: float = -1e-3
+    action_rate: float = -0.01
+    dof_pos_limits: float = -5.0
+    alive: float = 0.15
+    hip_pos: float = -1.0
+    contact_no_vel: float = -0.2
+    feet_swing_height: float = -20.0
+    contact: float = 0.18
+    feet_air_time: float = 0.0
+    collision: float = 0.0
+    torques: float = 0.0
+
+
+@dataclass
+class G1FlatCfg(LeggedRobotCfg):
+    env: EnvCfg = field(
+        default_factory=lambda: EnvCfg(
+            num_envs=1024,
+            num_actions=23,
+            observations={
+                "proprio": ["base_ang_vel", "projected_gravity", "commands", "dof_pos", "dof_vel", "actions", "phase"],
+                "privileged": ["base_lin_vel", "root_height"],
+            },
+        )
+    )
+    commands: CommandsCfg = field(
+        default_factory=lambda: CommandsCfg(
+            heading_command=False,
+            ranges=CommandRangesCfg(lin_vel_x=[-1.0, 1.0], lin_vel_y=[-0.5, 0.5], ang_vel_yaw=[-1.0, 1.0]),
+        )
+    )
+    init_state: InitStateCfg = field(default_factory=g1_init_state)
+    control: ControlCfg = field(default_factory=g1_control)
+    asset: AssetCfg = field(
+        default_factory=lambda: AssetCfg(
+            penalize_contacts_on=["hip", "knee"],
+            terminate_after_contacts_on=["pelvis", "torso"],
+            terminate_on_roll_pitch=1.0,
+        )
+    )
+    rewards: RewardsCfg = field(
+        default_factory=lambda: RewardsCfg(
+            scales=G1RewardScales(), only_positive_rewards=False, base_height_target=0.78
+        )
+    )
+    gait: GaitCfg = field(default_factory=GaitCfg)
+
+
+@dataclass
+class G1FlatCfgPPO(LeggedRobotCfgPPO):
+    policy: PolicyCfg = field(
+        default_factory=lambda: PolicyCfg(
+            init_noise_std=0.8,
+            actor_hidden_dims=[512, 256, 128],
+            critic_hidden_dims=[512, 256, 128],
+            obs_proc_actor={"proprio": "identity"},
+            obs_proc_critic={"proprio": "identity", "privileged": "identity"},
+        )
+    )
+    algorithm: AlgorithmCfg = field(default_factory=lambda: AlgorithmCfg(entropy_coef=0.01))
+    runner: RunnerCfg = field(
+        default_factory=lambda: RunnerCfg(experiment_name="g1", num_steps_per_env=24, max_iterations=10000)
+    )

@@ -1,0 +1,60 @@
+"""The G1 humanoid on velocity commands: a gait clock and the foot terms a biped needs."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from legged_gym.envs.base.legged_robot import LeggedRobot
+from legged_gym.envs.g1.g1_config import G1FlatCfg
+
+
+class G1Robot(LeggedRobot):
+    """:class:`LeggedRobot` plus a per-environment gait phase, foot states and biped rewards."""
+
+    cfg: G1FlatCfg
+
+    def _init_buffers(self) -> None:
+        super()._init_buffers()
+        self.phase = torch.zeros(self.num_envs, device=self.device)
+        self.leg_phase = torch.zeros(self.num_envs, 2, device=self.device)
+        self.hip_indices = torch.tensor(
+            [i for i, n in enumerate(self.dof_names) if "hip_roll" in n or "hip_yaw" in n], device=self.device
+        )
+        self._update_phase()
+
+    def _update_phase(self) -> None:
+        g = self.cfg.gait
+        self.phase = (self.episode_length_buf * self.dt) % g.period / g.period
+        self.leg_phase = torch.stack([self.phase, (self.phase + g.offset) % 1.0], dim=1)
+
+    def _update_state(self) -> None:
+        super()._update_state()
+        self._update_phase()
+        bodies = self.sim.body_states()
+        self.feet_pos = bodies.pos[:, self.feet_body_ids]
+        self.feet_vel = bodies.lin_vel[:, self.feet_body_ids]
+
+    def _obs_phase(self) -> Tensor:
+        """sin and cos of the left leg's gait phase."""
+        self._update_phase()
+        return torch.stack([torch.sin(2 * torch.pi * self.phase), torch.cos(2 * torch.pi * self.phase)], dim=1)
+
+    def _reward_contact(self) -> Tensor:
+        """Number of feet whose contact state matches the gait clock (stance in the first part of the cycle)."""
+        stance = self.leg_phase < self.cfg.gait.stance_fraction
+        return torch.sum((self.feet_contact == stance).float(), dim=1)
+
+    def _reward_feet_swing_height(self) -> Tensor:
+        """Squared error of swing-foot height above the terrain to the target [m^2]."""
+        ground = self.sim.terrain.height_at(self.feet_pos[..., :2])
+        err = torch.square(self.feet_pos[..., 2] - ground - self.cfg.rewards.feet_swing_height_target)
+        return torch.sum(err * ~self.feet_contact, dim=1)
+
+    def _reward_contact_no_vel(self) -> Tensor:
+        """Squared velocity of feet in contact (slipping) [m^2/s^2]."""
+        return torch.sum(torch.square(self.feet_vel) * self.feet_contact.unsqueeze(-1), dim=(1, 2))
+
+    def _reward_hip_pos(self) -> Tensor:
+        """Squared hip roll and yaw angles [rad^2]."""
+        return torch.sum(torch.square(self.dof_pos[:, self.hip_indices]), dim=1)

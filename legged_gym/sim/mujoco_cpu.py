@@ -1,0 +1,277 @@
+"""MuJoCo C engine on the CPU: all environments stepped by ``mujoco.rollout`` on a persistent thread pool.
+
+One ``rollout`` call per control step runs ``decimation`` physics steps for every environment in C,
+on all cores, with the PD law integrated implicitly by MuJoCo position actuators (gains per
+environment through per-environment model copies, made only for environments whose parameters
+differ from nominal). Control delay is a shifted per-substep target array, torque noise is an
+applied joint force per substep. Nothing runs per environment in Python on the hot path.
+"""
+
+from __future__ import annotations
+
+import os
+
+import mujoco
+import numpy as np
+import torch
+from mujoco import rollout
+from torch import Tensor
+
+from legged_gym.sim.base import SceneSpec, SimBackend
+from legged_gym.sim.heightfield import TerrainSampler
+from legged_gym.sim.kinematics import BodyStates, ForwardKinematics
+from legged_gym.sim.mujoco_scene import build_scene, kinematic_tree
+from legged_gym.utils.math import quat_rotate, quat_rotate_inverse
+
+_FULL = mujoco.mjtState.mjSTATE_FULLPHYSICS
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return os.cpu_count() or 1
+
+
+class MujocoCpuBackend(SimBackend):
+    """The embedded default backend. See :class:`~legged_gym.sim.base.SimBackend` for the contract."""
+
+    def __init__(self, spec: SceneSpec, device: str | torch.device = "cpu") -> None:
+        self.spec = spec
+        self.device = torch.device(device)
+        self.model, self.layout = build_scene(spec)
+        m = self.model
+        self.num_envs = spec.num_envs
+        self.num_dof = len(spec.joint_names)
+        self.joint_names = list(spec.joint_names)
+        self.contact_body_names = list(spec.contact_bodies)
+        self.nthread = spec.num_threads if spec.num_threads > 0 else available_cores()
+        self._pool = rollout.Rollout(nthread=self.nthread)
+        self._datas = [mujoco.MjData(m) for _ in range(self.nthread)]
+        self._models: list[mujoco.MjModel] = [m] * self.num_envs
+        self._custom = np.zeros(self.num_envs, dtype=bool)
+
+        self.nstate = mujoco.mj_stateSize(m, _FULL)
+        self._qpos0 = 1  # state layout: time, qpos, qvel, act, ...
+        self._qvel0 = 1 + m.nq
+        n, dec = self.num_envs, spec.decimation
+        self._state = np.zeros((n, self.nstate))
+        self._state_out = np.zeros((n, dec, self.nstate))
+        self._sens_out = np.zeros((n, dec, m.nsensordata))
+        self._ctrl_dim = m.nu + m.nv
+        self._control = np.zeros((n, dec, self._ctrl_dim))
+        self._delay_hist = spec.max_control_delay
+        self._targets = np.zeros((n, self._delay_hist + dec, self.num_dof))
+        self._sub = np.arange(dec)
+
+        f64 = dict(dtype=np.float64)
+        self._kp = np.asarray(spec.kp, **f64)
+        self._kd = np.asarray(spec.kd, **f64)
+        self._act = self.layout.actuator_ids
+        self._jq = self.layout.joint_qpos_adr
+        self._jv = self.layout.joint_dof_adr
+        self._effort = np.array([m.actuator_forcerange[a, 1] for a in self._act])
+        self._torque_noise = np.zeros(n)
+        self._delay = np.zeros(n, dtype=np.int64)
+        self._rng = np.random.default_rng(spec.seed)
+        self._base_mass = float(m.body_mass[self.layout.mass_body_id])
+
+        jnt_ids = [mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, j) for j in self.joint_names]
+        t = dict(device=self.device, dtype=torch.float32)
+        self.dof_limits = torch.tensor(m.jnt_range[jnt_ids], **t)
+        self.effort_limits = torch.tensor(self._effort, **t)
+        self.terrain = TerrainSampler(spec.heightfield, self.device)
+        tree = kinematic_tree(m, self.layout)
+        self.body_names = tree.body_names
+        self._fk = ForwardKinematics(tree, self.num_dof, self.device)
+
+        key = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_KEY, "default")
+        data = mujoco.MjData(m)
+        if key >= 0:
+            mujoco.mj_resetDataKeyframe(m, data, key)
+        mujoco.mj_getState(m, data, self._state[0], _FULL)
+        self._state[:] = self._state[0]
+        self._targets[:] = self._state[0, self._qpos0 + self._jq]
+        self._sensors = np.zeros((n, m.nsensordata))
+        self._refresh()
+
+    # --- stepping -------------------------------------------------------------------------------
+    def step(self, joint_targets: Tensor) -> None:
+        dec = self.spec.decimation
+        hist = self._targets
+        hist[:, :-dec] = hist[:, dec:]
+        hist[:, -dec:] = joint_targets.detach().to("cpu", torch.float64).numpy()[:, None, :]
+        if self._delay.any():
+            idx = self._delay_hist + self._sub[None, :] - self._delay[:, None]  # (N, dec)
+            per_step = np.take_along_axis(hist, idx[:, :, None], axis=1)
+        else:
+            per_step = hist[:, -dec:]
+        self._control[:, :, self._act] = per_step
+        spec = mujoco.mjtState.mjSTATE_CTRL
+        if self._torque_noise.any():
+            noise = self._rng.uniform(-1.0, 1.0, size=(self.num_envs, dec, self.num_dof))
+            noise *= (self._torque_noise[:, None] * self._effort[None, :])[:, None, :]
+            self._control[:, :, self.model.nu + self._jv] = noise
+            spec |= mujoco.mjtState.mjSTATE_QFRC_APPLIED
+            control = self._control
+        else:
+            control = self._control[:, :, : self.model.nu]
+        self._pool.rollout(
+            self._models,
+            self._datas,
+            self._state,
+            np.ascontiguousarray(control),
+            control_spec=int(spec),
+            skip_checks=True,
+            nstep=dec,
+            state=self._state_out,
+            sensordata=self._sens_out,
+        )
+        self._state[:] = self._state_out[:, -1]
+        self._sensors = self._sens_out[:, -1]
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Copy the engine state into the float32 torch tensors the environment reads."""
+        s = torch.from_numpy(self._state)
+        t = dict(device=self.device, dtype=torch.float32)
+        q0, v0 = self._qpos0, self._qvel0
+        self.root_pos_w = s[:, q0 : q0 + 3].to(**t)
+        self.root_quat_w = s[:, q0 + 3 : q0 + 7].to(**t)
+        self.root_lin_vel_w = s[:, v0 : v0 + 3].to(**t)
+        self.root_ang_vel_w = quat_rotate(self.root_quat_w, s[:, v0 + 3 : v0 + 6].to(**t))
+        self.dof_pos = s[:, q0 + self._jq].to(**t)
+        self.dof_vel = s[:, v0 + self._jv].to(**t)
+        sens = torch.from_numpy(self._sensors)
+        self.applied_torques = sens[:, self.layout.torque_sensor_adr].to(**t)
+        cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
+        # MuJoCo reports the force the body exerts on its contacts; the force *on* the body is its negative.
+        self.contact_forces_w = -sens[:, cols].to(**t).reshape(self.num_envs, -1, 3)
+        self._bodies: BodyStates | None = None
+
+    def body_states(self, with_velocities: bool = True) -> BodyStates:
+        if self._bodies is None or (with_velocities and self._bodies.lin_vel is None):
+            if with_velocities:
+                self._bodies = self._fk.compute(
+                    self.root_pos_w, self.root_quat_w, self.dof_pos, self.root_lin_vel_w, self.root_ang_vel_w, self.dof_vel
+                )
+            else:
+                self._bodies = self._fk.compute(self.root_pos_w, self.root_quat_w, self.dof_pos)
+        return self._bodies
+
+    # --- writing state -----------------------------------------------------------------------------
+    def reset_envs(
+        self,
+        env_ids: Tensor,
+        root_pos_w: Tensor,
+        root_quat_w: Tensor,
+        root_lin_vel_w: Tensor,
+        root_ang_vel_w: Tensor,
+        dof_pos: Tensor,
+        dof_vel: Tensor,
+    ) -> None:
+        ids = env_ids.cpu().numpy()
+        if ids.size == 0:
+            return
+        q0, v0 = self._qpos0, self._qvel0
+        np_ = lambda x: x.detach().to("cpu", torch.float64).numpy()  # noqa: E731
+        quat = root_quat_w / root_quat_w.norm(dim=-1, keepdim=True)
+        rows = np.zeros((ids.size, self.nstate))
+        rows[:, q0 : q0 + 3] = np_(root_pos_w)
+        rows[:, q0 + 3 : q0 + 7] = np_(quat)
+        rows[:, q0 + self._jq] = np_(dof_pos)
+        rows[:, v0 : v0 + 3] = np_(root_lin_vel_w)
+        rows[:, v0 + 3 : v0 + 6] = np_(quat_rotate_inverse(quat, root_ang_vel_w))
+        rows[:, v0 + self._jv] = np_(dof_vel)
+        self._state[ids] = rows
+        self._targets[ids] = rows[:, None, q0 + self._jq]
+        self._sensors[ids] = 0.0
+        self._refresh()
+
+    def add_root_velocity(self, env_ids: Tensor, lin_vel_w: Tensor, ang_vel_w: Tensor | None = None) -> None:
+        ids = env_ids.cpu().numpy()
+        v0 = self._qvel0
+        self._state[ids, v0 : v0 + 3] += lin_vel_w.detach().cpu().double().numpy()
+        if ang_vel_w is not None:
+            quat = self.root_quat_w[env_ids]
+            local = quat_rotate_inverse(quat, ang_vel_w.to(quat))
+            self._state[ids, v0 + 3 : v0 + 6] += local.cpu().double().numpy()
+        self._refresh()
+
+    def get_state(self) -> Tensor:
+        return torch.from_numpy(self._state.copy())
+
+    def set_state(self, state: Tensor, env_ids: Tensor | None = None) -> None:
+        arr = state.detach().cpu().double().numpy()
+        if env_ids is None:
+            self._state[:] = arr
+            ids = np.arange(self.num_envs)
+        else:
+            ids = env_ids.cpu().numpy()
+            self._state[ids] = arr
+        self._targets[ids] = self._state[ids][:, None, self._qpos0 + self._jq]
+        self._refresh()
+
+    # --- randomisation ----------------------------------------------------------------------------
+    def set_params(
+        self,
+        env_ids: Tensor,
+        friction: Tensor | None = None,
+        added_mass: Tensor | None = None,
+        kp_scale: Tensor | None = None,
+        kd_scale: Tensor | None = None,
+        torque_noise: Tensor | None = None,
+        control_delay: Tensor | None = None,
+    ) -> None:
+        ids = env_ids.cpu().numpy()
+        if torque_noise is not None:
+            self._torque_noise[ids] = torque_noise.cpu().numpy()
+        if control_delay is not None:
+            delay = control_delay.cpu().numpy().astype(np.int64)
+            if delay.min(initial=0) < 0 or delay.max(initial=0) > self._delay_hist:
+                raise ValueError(
+                    f"control delay must be within [0, {self._delay_hist}] physics steps (SceneSpec.max_control_delay), "
+                    f"got {delay.min()}..{delay.max()}"
+                )
+            self._delay[ids] = delay
+        if friction is None and added_mass is None and kp_scale is None and kd_scale is None:
+            return
+        m = self.model
+        arrays = {
+            "friction": None if friction is None else friction.cpu().numpy(),
+            "mass": None if added_mass is None else added_mass.cpu().numpy(),
+            "kp": None if kp_scale is None else kp_scale.cpu().numpy(),
+            "kd": None if kd_scale is None else kd_scale.cpu().numpy(),
+        }
+        for row, env in enumerate(ids):
+            if not self._custom[env]:
+                self._models[env] = _copy_model(m)
+                self._custom[env] = True
+            em = self._models[env]
+            if arrays["friction"] is not None:
+                em.geom_friction[:, 0] = arrays["friction"][row]
+            if arrays["mass"] is not None:
+                em.body_mass[self.layout.mass_body_id] = self._base_mass + arrays["mass"][row]
+            if arrays["kp"] is not None:
+                kp = self._kp * arrays["kp"][row]
+                em.actuator_gainprm[self._act, 0] = kp
+                em.actuator_biasprm[self._act, 1] = -kp
+            if arrays["kd"] is not None:
+                em.actuator_biasprm[self._act, 2] = -self._kd * arrays["kd"][row]
+
+    def model_for_env(self, env_id: int) -> mujoco.MjModel:
+        """The (possibly randomised) model that steps environment ``env_id``."""
+        return self._models[env_id]
+
+    def close(self) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.close()
+            self._pool = None
+
+
+def _copy_model(model: mujoco.MjModel) -> mujoco.MjModel:
+    import copy
+
+    return copy.copy(model)

@@ -1,0 +1,117 @@
+"""Task registry: ``register(name, EnvClass, env_cfg, train_cfg)``, ``make_env`` and ``make_alg_runner``."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from legged_gym.envs.base.legged_robot_config import LEGGED_GYM_ROOT_DIR
+from legged_gym.utils.config import to_dict
+from legged_gym.utils.helpers import Args, update_cfgs_from_args
+
+
+@dataclass
+class TaskEntry:
+    task_class: type
+    env_cfg: Any
+    train_cfg: Any
+
+
+class TaskRegistry:
+    """Maps task names to an environment class and pristine copies of its configs."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, TaskEntry] = {}
+
+    def register(self, name: str, task_class: type, env_cfg: Any, train_cfg: Any) -> None:
+        """Register a task. Configs may be classes or instances; each ``make_env`` gets a fresh copy."""
+        if name in self._tasks:
+            raise ValueError(f"task '{name}' is already registered")
+        self._tasks[name] = TaskEntry(task_class, env_cfg, train_cfg)
+
+    @property
+    def task_names(self) -> list[str]:
+        """Registered task names, sorted."""
+        return sorted(self._tasks)
+
+    def _entry(self, name: str | None) -> TaskEntry:
+        if name not in self._tasks:
+            raise ValueError(f"unknown task {name!r}; registered tasks: {', '.join(self.task_names)}")
+        return self._tasks[name]
+
+    def get_task_class(self, name: str) -> type:
+        """The environment class of a task."""
+        return self._entry(name).task_class
+
+    def get_cfgs(self, name: str) -> tuple[Any, Any]:
+        """Fresh (env_cfg, train_cfg) for a task."""
+        e = self._entry(name)
+        fresh = lambda c: c() if isinstance(c, type) else copy.deepcopy(c)  # noqa: E731
+        return fresh(e.env_cfg), fresh(e.train_cfg)
+
+    def load_cfgs(self, name: str, args: Args | None = None) -> tuple[Any, Any]:
+        """Task defaults with the command line applied (flags first, then dotted overrides)."""
+        env_cfg, train_cfg = self.get_cfgs(name)
+        if args is not None:
+            update_cfgs_from_args(env_cfg, train_cfg, args)
+        return env_cfg, train_cfg
+
+    def make_env(self, name: str, args: Args | None = None, env_cfg: Any = None) -> tuple[Any, Any]:
+        """Build the environment of a task; returns (env, env_cfg)."""
+        task_class = self._entry(name).task_class
+        if env_cfg is None:
+            env_cfg, _ = self.load_cfgs(name, args)
+        sim_device = args.sim_device if args else "cpu"
+        rl_device = args.rl_device if args else "cpu"
+        env = task_class(env_cfg, sim_device=sim_device, rl_device=rl_device)
+        return env, env_cfg
+
+    def make_alg_runner(
+        self,
+        env: Any,
+        name: str | None = None,
+        args: Args | None = None,
+        train_cfg: Any = None,
+        env_cfg: Any = None,
+        log_root: str | None = "default",
+    ) -> tuple[Any, Any]:
+        """Build the runner; returns (runner, train_cfg).
+
+        Logs go to ``logs/<experiment_name>/<YYYYmmdd_HHMMSS>_<run_name>``; with ``runner.resume`` the
+        checkpoint is found under ``logs/<experiment_name>`` by ``load_run`` and ``checkpoint``
+        (latest run and latest checkpoint by default) and training continues in a new run folder.
+        """
+        from rsl_rl.runners import OnPolicyRunner
+        from rsl_rl.utils.checkpoints import get_load_path
+
+        if train_cfg is None:
+            if name is None:
+                raise ValueError("make_alg_runner needs a task name or a train_cfg")
+            _, train_cfg = self.load_cfgs(name, args)
+        r = train_cfg.runner
+        if log_root == "default":
+            log_root = os.path.join(LEGGED_GYM_ROOT_DIR, "logs", r.experiment_name)
+        log_dir = None
+        if log_root is not None:
+            stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
+            log_dir = os.path.join(log_root, f"{stamp}_{r.run_name or r.experiment_name}")
+        saved = {"task": name, "env": to_dict(env_cfg) if env_cfg is not None else None, "train": to_dict(train_cfg)}
+        if args is not None:
+            saved["command_line"] = {"sim_device": args.sim_device, "rl_device": args.rl_device,
+                                     "env_overrides": args.env_overrides, "train_overrides": args.train_overrides}
+        multi = bool(args.multi_gpu) if args is not None else False
+        device = args.rl_device if args is not None else "cpu"
+        resume_path = None
+        if r.resume:
+            resume_path = r.resume_path or get_load_path(log_root or "", r.load_run, r.checkpoint)
+        runner = OnPolicyRunner(env, train_cfg, log_dir, device=device, cfg_to_save=saved, multi_gpu=multi)
+        if resume_path is not None:
+            print(f"Loading model from: {resume_path}")
+            runner.load(resume_path, load_optimizer=r.load_optimizer, strict=r.load_model_strict)
+        return runner, train_cfg
+
+
+task_registry = TaskRegistry()
