@@ -85,7 +85,7 @@ class TerrainSampler:
         z_upper = h00 + v * (h10 - h00) + u * (h11 - h10)
         return torch.where(lower, z_lower, z_upper).to(xy.dtype)
 
-    def ray_distance(self, origins: Tensor, directions: Tensor, max_distance: float, iterations: int = 4) -> Tensor:
+    def ray_distance(self, origins: Tensor, directions: Tensor, max_distance: float, iterations: int = 10) -> Tensor:
         """Distance along downward rays to the terrain.
 
         Args:
