@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2025 the project authors.
+"""Proximal Policy Optimisation (clipped surrogate, clipped value loss, GAE, adaptive learning rate).
+
+Per minibatch the loss is::
+
+    L = (1 - bc) * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bc * L_BC + bounds_loss_coef * L_bounds
+
+with ``L_surr = mean(max(-A * r, -A * clip(r, 1 - eps, 1 + eps)))``, ``r = exp(log pi - log pi_old)``, the clipped
+value loss ``mean(max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2))`` and
+``L_bounds = mean_batch(sum_actions |clamp(mu, -clip_actions, clip_actions) - mu|)``. ``L_BC`` is zero here and
+provided by :class:`rsl_rl.algorithms.dagger.DAgger`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import torch
+from torch import nn
+
+from rsl_rl.config import AlgorithmCfg, from_dict, to_dict
+from rsl_rl.modules.actor_critic import ActorCritic
+from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
+from rsl_rl.utils.distributed import all_reduce_gradients, all_reduce_mean
+
+__all__ = ["PPO", "SCHEDULES"]
+
+SCHEDULES = ("fixed", "adaptive")
+
+
+class PPO:
+    """PPO on an :class:`ActorCritic`.
+
+    Usage per iteration: ``act(obs)`` / ``process_env_step(rewards, dones, extras)`` for each env step (under
+    ``torch.inference_mode()``), then ``compute_returns(last_obs)`` and ``update()``.
+
+    Attributes:
+        actor_critic: The trained policy.
+        cfg: A private copy of the algorithm config.
+        optimizer: Adam over all policy parameters.
+        learning_rate: Current learning rate (changes with ``schedule="adaptive"``).
+        storage: The rollout storage (after :meth:`init_storage`).
+    """
+
+    uses_teacher: bool = False
+
+    def __init__(
+        self,
+        actor_critic: ActorCritic,
+        cfg: AlgorithmCfg | dict[str, Any] | None = None,
+        device: str | torch.device = "cpu",
+        world_size: int = 1,
+    ) -> None:
+        """Create the optimiser and validate the config.
+
+        Args:
+            actor_critic: Policy to train (moved to ``device``).
+            cfg: Algorithm config; defaults to ``AlgorithmCfg()``.
+            device: Training device.
+            world_size: Number of processes averaging gradients (1 = single process).
+
+        Raises:
+            ValueError: Invalid schedule, or a BC coefficient without a teacher.
+        """
+        if cfg is None:
+            cfg = AlgorithmCfg()
+        self.cfg: AlgorithmCfg = from_dict(AlgorithmCfg, to_dict(cfg))
+        c = self.cfg
+        if c.schedule not in SCHEDULES:
+            raise ValueError(f"Invalid algorithm.schedule '{c.schedule}'. Valid schedules are: {list(SCHEDULES)}")
+        if not 0.0 <= c.bc_loss_coef <= 1.0:
+            raise ValueError(f"algorithm.bc_loss_coef must be in [0, 1], got {c.bc_loss_coef}")
+        if not self.uses_teacher and (c.bc_loss_coef > 0.0 or c.take_teacher_actions):
+            raise ValueError(
+                f"algorithm.bc_loss_coef={c.bc_loss_coef} / take_teacher_actions={c.take_teacher_actions} need a "
+                "teacher: set algorithm.policy_to_clone to a checkpoint file or run directory"
+            )
+        if c.num_learning_epochs <= 0 or c.num_mini_batches <= 0:
+            raise ValueError(
+                f"num_learning_epochs and num_mini_batches must be > 0, got {c.num_learning_epochs}, {c.num_mini_batches}"
+            )
+        self.device = torch.device(device)
+        self.world_size = int(world_size)
+        self.actor_critic = actor_critic.to(self.device)
+        self.learning_rate = float(c.learning_rate)
+        self.optimizer = torch.optim.Adam(self.actor_critic.parameters(), lr=self.learning_rate)
+        self.storage: Optional[RolloutStorage] = None
+        self.transition: Optional[Transition] = None
+
+    # ------------------------------------------------------------------ factory
+    @classmethod
+    def construct_algorithm(
+        cls,
+        actor_critic: ActorCritic,
+        cfg: AlgorithmCfg,
+        env_obs_shapes: dict[str, tuple[int, ...]],
+        device: str | torch.device = "cpu",
+        world_size: int = 1,
+    ) -> PPO:
+        """Build the algorithm from config (subclasses load extra pieces such as a teacher here)."""
+        del env_obs_shapes  # PPO needs nothing beyond the policy
+        return cls(actor_critic, cfg, device=device, world_size=world_size)
+
+    # ------------------------------------------------------------------ rollout
+    def init_storage(self, num_envs: int, num_steps: int) -> RolloutStorage:
+        """Allocate the rollout storage for the observation keys the policy reads."""
+        self.storage = RolloutStorage(
+            num_envs, num_steps, self.actor_critic.obs_shapes, self.actor_critic.num_actions, self.device,
+            store_teacher_actions=self.uses_teacher,
+        )
+        return self.storage
+
+    def train_mode(self) -> None:
+        """Put the policy in training mode."""
+        self.actor_critic.train()
+
+    def eval_mode(self) -> None:
+        """Put the policy in evaluation mode."""
+        self.actor_critic.eval()
+
+    def _policy_step(self, obs: dict[str, torch.Tensor]) -> Transition:
+        ac = self.actor_critic
+        if ac.training:
+            ac.update_normalization(obs)
+        actions = ac.act(obs)
+        return Transition(
+            obs={k: obs[k] for k in ac.obs_shapes},
+            actions=actions,
+            values=ac.evaluate(obs).reshape(-1),
+            log_probs=ac.get_actions_log_prob(actions),
+            action_mean=ac.action_mean,
+            action_std=ac.action_std,
+        )
+
+    def act(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Sample actions ``(N, A)`` for ``obs`` and record the transition (updates the normaliser in train mode)."""
+        self.transition = self._policy_step(obs)
+        return self.transition.actions
+
+    def process_env_step(self, rewards: torch.Tensor, dones: torch.Tensor, extras: dict[str, Any]) -> None:
+        """Record the env's response to the last :meth:`act`.
+
+        On timeouts the return is bootstrapped: ``r += gamma * V(s) * time_out`` (``extras["time_outs"]``).
+        """
+        if self.transition is None or self.storage is None:
+            raise RuntimeError("process_env_step() needs init_storage() and act() first")
+        tr = self.transition
+        r = rewards.reshape(-1).to(self.device, torch.float32).clone()
+        time_outs = extras.get("time_outs") if extras else None
+        if time_outs is not None:
+            r += self.cfg.gamma * tr.values * time_outs.reshape(-1).to(self.device, torch.float32)
+        tr.rewards = r
+        tr.dones = dones.reshape(-1).to(self.device)
+        self.storage.add(tr)
+        self.transition = None
+
+    def compute_returns(self, last_obs: dict[str, torch.Tensor]) -> None:
+        """GAE returns and advantages for the stored rollout, bootstrapped with ``V(last_obs)``."""
+        if self.storage is None:
+            raise RuntimeError("compute_returns() needs init_storage() first")
+        last_values = self.actor_critic.evaluate(last_obs).detach()
+        self.storage.compute_returns(last_values, self.cfg.gamma, self.cfg.lam, self.cfg.normalize_advantage)
+
+    # ------------------------------------------------------------------ losses
+    def surrogate_loss(self, log_probs: torch.Tensor, old_log_probs: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:
+        """Clipped surrogate ``mean(max(-A r, -A clip(r, 1-eps, 1+eps)))``."""
+        ratio = torch.exp(log_probs - old_log_probs)
+        eps = self.cfg.clip_param
+        return torch.max(-advantages * ratio, -advantages * torch.clamp(ratio, 1.0 - eps, 1.0 + eps)).mean()
+
+    def value_loss(self, values: torch.Tensor, old_values: torch.Tensor, returns: torch.Tensor) -> torch.Tensor:
+        """Clipped (or plain) squared value error."""
+        if not self.cfg.use_clipped_value_loss:
+            return (returns - values).pow(2).mean()
+        eps = self.cfg.clip_param
+        clipped = old_values + (values - old_values).clamp(-eps, eps)
+        return torch.max((values - returns).pow(2), (clipped - returns).pow(2)).mean()
+
+    def bounds_loss(self, mu: torch.Tensor) -> torch.Tensor:
+        """``mean_batch(sum_actions |clamp(mu, +-clip_actions) - mu|)``."""
+        b = self.cfg.clip_actions
+        return (mu.clamp(-b, b) - mu).abs().sum(dim=-1).mean()
+
+    def bc_loss(self, batch: Batch, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        """Behaviour-cloning loss; zero for plain PPO (see :class:`DAgger`)."""
+        del batch, sigma
+        return mu.new_zeros(())
+
+    @staticmethod
+    def kl_divergence(
+        old_mu: torch.Tensor, old_sigma: torch.Tensor, mu: torch.Tensor, sigma: torch.Tensor
+    ) -> torch.Tensor:
+        """Mean over the batch of KL(old || new) between diagonal Gaussians (summed over action dims)."""
+        kl = (
+            torch.log(sigma / old_sigma)
+            + (old_sigma.pow(2) + (old_mu - mu).pow(2)) / (2.0 * sigma.pow(2))
+            - 0.5
+        )
+        return kl.sum(dim=-1).mean()
+
+    def adapt_learning_rate(self, kl: float) -> float:
+        """Adaptive schedule: divide lr by ``lr_adapt_factor`` if KL > 2 desired, multiply if KL < desired / 2.
+
+        The result is clamped to ``[min_lr, max_lr]`` and written into the optimiser. Returns the new lr.
+        """
+        c = self.cfg
+        if kl > 2.0 * c.desired_kl:
+            self.learning_rate = max(c.min_lr, self.learning_rate / c.lr_adapt_factor)
+        elif 0.0 < kl < 0.5 * c.desired_kl:
+            self.learning_rate = min(c.max_lr, self.learning_rate * c.lr_adapt_factor)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.learning_rate
+        return self.learning_rate
+
+    # ------------------------------------------------------------------ update
+    def update(self) -> dict[str, float]:
+        """Run ``num_learning_epochs x num_mini_batches`` gradient steps on the stored rollout, then clear it.
+
+        Returns:
+            Mean losses over minibatches: ``value_function``, ``surrogate``, ``entropy``, ``bc``, ``bounds``, ``kl``,
+            and the final ``learning_rate``.
+        """
+        if self.storage is None or self.storage.step != self.storage.num_steps:
+            raise RuntimeError("update() needs a full rollout in storage (num_steps transitions)")
+        c = self.cfg
+        ac = self.actor_critic
+        bc = c.bc_loss_coef
+        sums = {"value_function": 0.0, "surrogate": 0.0, "entropy": 0.0, "bc": 0.0, "bounds": 0.0, "kl": 0.0}
+        n = 0
+        for batch in self.storage.mini_batch_generator(c.num_mini_batches, c.num_learning_epochs):
+            ac.update_distribution(batch.obs)
+            log_probs = ac.get_actions_log_prob(batch.actions)
+            values = ac.evaluate(batch.obs).reshape(-1)
+            mu, sigma, entropy = ac.action_mean, ac.action_std, ac.entropy.mean()
+
+            with torch.no_grad():
+                kl = all_reduce_mean(self.kl_divergence(batch.action_mean, batch.action_std, mu, sigma))
+            kl_value = float(kl)
+            if c.schedule == "adaptive" and c.desired_kl > 0.0:
+                self.adapt_learning_rate(kl_value)
+
+            surrogate = self.surrogate_loss(log_probs, batch.log_probs, batch.advantages)
+            value_loss = self.value_loss(values, batch.values, batch.returns)
+            bounds = self.bounds_loss(mu) if c.bounds_loss_coef > 0.0 else mu.new_zeros(())
+            bc_loss = self.bc_loss(batch, mu, sigma) if self.uses_teacher else mu.new_zeros(())
+            loss = (
+                (1.0 - bc) * (surrogate - c.entropy_coef * entropy)
+                + c.value_loss_coef * value_loss
+                + bc * bc_loss
+                + c.bounds_loss_coef * bounds
+            )
+
+            self.optimizer.zero_grad(set_to_none=False)
+            loss.backward()
+            if self.world_size > 1:
+                all_reduce_gradients(ac.parameters(), self.world_size)
+            nn.utils.clip_grad_norm_(ac.parameters(), c.max_grad_norm)
+            self.optimizer.step()
+
+            sums["value_function"] += float(value_loss)
+            sums["surrogate"] += float(surrogate)
+            sums["entropy"] += float(entropy)
+            sums["bc"] += float(bc_loss)
+            sums["bounds"] += float(bounds)
+            sums["kl"] += kl_value
+            n += 1
+        self.storage.clear()
+        out = {k: v / max(n, 1) for k, v in sums.items()}
+        out["learning_rate"] = self.learning_rate
+        return out
+
+    # ------------------------------------------------------------------ state
+    def optimizer_state_dict(self) -> dict[str, Any]:
+        """Optimiser state for checkpoints."""
+        return self.optimizer.state_dict()
+
+    def load_optimizer_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore the optimiser; with ``schedule="adaptive"`` the saved lr is kept, with ``"fixed"`` the config lr."""
+        self.optimizer.load_state_dict(state)
+        if self.cfg.schedule == "adaptive":
+            self.learning_rate = float(self.optimizer.param_groups[0]["lr"])
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.learning_rate

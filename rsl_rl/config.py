@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2025 the project authors.
+"""Training configuration dataclasses.
+
+Every field has a type annotation and a default, and only JSON-able types are used (bool, int, float, str, None,
+list, dict), so a command-line layer can override any field by its dotted path
+(``--train.algorithm.learning_rate=3e-4``) and the whole config can be written to ``config.json``.
+Field names are part of the stable API: rename only with a version bump.
+
+Task configs subclass these classes (changing defaults) or instantiate them with keyword arguments.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+__all__ = ["PolicyCfg", "AlgorithmCfg", "RunnerCfg", "TrainCfg", "to_dict", "from_dict"]
+
+
+@dataclass
+class PolicyCfg:
+    """Actor-critic network configuration.
+
+    ``obs_proc_actor`` / ``obs_proc_critic`` map an observation key of the env's observation dict to a processing
+    type; the dict ORDER defines the concatenation order of the network input. Processing types:
+
+    - ``"identity"``: the observation must be ``(N, D)`` and is used as is.
+    - ``"flatten"``: ``(N, ...)`` is flattened to ``(N, prod(...))``.
+    - ``"embed"``: flatten, then ``Linear(in, embed_dim)`` + activation.
+    - ``"gated_to_hidden"``: flatten, ``Linear(in, first hidden width)``, multiplied elementwise by a learnable gate
+      initialised to zero, and added to the pre-activation output of the first MLP layer. A policy extended with
+      such a key behaves exactly like the policy without it until the gate learns to open.
+    """
+
+    class_name: str = "ActorCritic"
+    init_noise_std: float = 1.0
+    re_init_std: bool = False
+    actor_hidden_dims: list[int] = field(default_factory=lambda: [512, 256, 128])
+    critic_hidden_dims: list[int] = field(default_factory=lambda: [512, 256, 128])
+    activation: str = "elu"
+    obs_proc_actor: dict[str, str] = field(default_factory=lambda: {"obs": "identity"})
+    obs_proc_critic: dict[str, str] = field(default_factory=lambda: {"obs": "identity"})
+    embed_dim: int = 64
+    normalize_obs: bool = False
+
+
+@dataclass
+class AlgorithmCfg:
+    """PPO / DAgger hyper-parameters.
+
+    Total loss = (1 - bc) * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bc * L_BC
+    + bounds_loss_coef * L_bounds, with bc = ``bc_loss_coef``. Setting ``policy_to_clone`` (a checkpoint file or a
+    run directory) turns on DAgger distillation from that teacher.
+    """
+
+    class_name: str = "PPO"
+    value_loss_coef: float = 1.0
+    use_clipped_value_loss: bool = True
+    clip_param: float = 0.2
+    entropy_coef: float = 0.01
+    num_learning_epochs: int = 5
+    num_mini_batches: int = 4
+    learning_rate: float = 1e-3
+    schedule: str = "adaptive"  # "fixed" | "adaptive"
+    gamma: float = 0.99
+    lam: float = 0.95
+    desired_kl: float = 0.01
+    max_grad_norm: float = 1.0
+    lr_adapt_factor: float = 1.5
+    min_lr: float = 1e-5
+    max_lr: float = 1e-2
+    bounds_loss_coef: float = 0.0
+    clip_actions: float = 100.0  # bound used by the bounds loss: sum |clamp(mu, +-clip) - mu|
+    bc_loss_coef: float = 0.0
+    policy_to_clone: str | None = None
+    policy_to_clone_jitted: bool = False
+    take_teacher_actions: bool = False
+    normalize_advantage: bool = True
+
+
+@dataclass
+class RunnerCfg:
+    """On-policy runner settings: rollout length, iterations, checkpointing, resume and logging."""
+
+    num_steps_per_env: int = 24
+    max_iterations: int = 1500
+    save_interval: int = 50
+    experiment_name: str = "test"
+    run_name: str = ""
+    resume: bool = False
+    load_run: str = "-1"  # "-1" = latest run dir containing checkpoints; or a run dir name / path / .pt file
+    checkpoint: int = -1  # -1 = highest model_<n>.pt by number
+    resume_path: str | None = None  # explicit checkpoint file; wins over load_run/checkpoint
+    load_optimizer: bool = True
+    load_model_strict: bool = True
+    use_wandb: bool = False
+    wandb_project: str = "rsl_rl"
+    wandb_note: str = ""
+    log_interval: int = 1
+
+
+@dataclass
+class TrainCfg:
+    """Top-level training config: seed, runner class and the three sections."""
+
+    seed: int = 1
+    runner_class_name: str = "OnPolicyRunner"
+    policy: PolicyCfg = field(default_factory=PolicyCfg)
+    algorithm: AlgorithmCfg = field(default_factory=AlgorithmCfg)
+    runner: RunnerCfg = field(default_factory=RunnerCfg)
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """Convert a (nested) config dataclass into a JSON-able dict (deep copy, caller's config untouched).
+
+    Args:
+        cfg: A dataclass instance (e.g. ``TrainCfg()``) or a dict (returned as a deep copy).
+
+    Returns:
+        A nested dict of plain Python values.
+    """
+    if isinstance(cfg, dict):
+        return copy.deepcopy(cfg)
+    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+        raise TypeError(f"to_dict expects a dataclass instance or a dict, got {type(cfg).__name__}: {cfg!r}")
+    return dataclasses.asdict(cfg)
+
+
+_T = TypeVar("_T")
+
+
+def from_dict(cls: type[_T], d: dict[str, Any]) -> _T:
+    """Build a config dataclass from a (possibly partial) nested dict.
+
+    Missing fields keep their defaults; nested dataclass sections are built recursively; unknown keys raise.
+
+    Args:
+        cls: The dataclass type to build, e.g. ``TrainCfg``.
+        d: Values by field name (nested dicts for nested sections).
+
+    Returns:
+        A new instance of ``cls``.
+
+    Raises:
+        KeyError: A key is not a field of ``cls`` (the message lists the valid fields and close matches).
+    """
+    if not dataclasses.is_dataclass(cls):
+        raise TypeError(f"from_dict expects a dataclass type, got {cls!r}")
+    if dataclasses.is_dataclass(d) and not isinstance(d, type):
+        d = to_dict(d)
+    if not isinstance(d, dict):
+        raise TypeError(f"from_dict({cls.__name__}, ...) expects a dict, got {type(d).__name__}: {d!r}")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.init]
+    kwargs: dict[str, Any] = {}
+    for key, value in d.items():
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=3)
+            hint = f" Did you mean {close}?" if close else ""
+            raise KeyError(f"Unknown field '{key}' for {cls.__name__}.{hint} Valid fields are: {names}")
+        ftype = hints.get(key)
+        if isinstance(ftype, type) and dataclasses.is_dataclass(ftype) and isinstance(value, dict):
+            kwargs[key] = from_dict(ftype, value)
+        else:
+            kwargs[key] = copy.deepcopy(value)
+    return cls(**kwargs)

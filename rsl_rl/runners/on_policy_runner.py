@@ -1,0 +1,318 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2025 the project authors.
+"""On-policy training loop: rollouts, updates, logging, checkpoints, resume, multi-process."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import time
+from typing import Any, Callable
+
+import torch
+
+import rsl_rl
+from rsl_rl.algorithms import construct_algorithm
+from rsl_rl.algorithms.ppo import PPO
+from rsl_rl.config import TrainCfg, from_dict, to_dict
+from rsl_rl.env.vec_env import VecEnv
+from rsl_rl.modules.actor_critic import ActorCritic
+from rsl_rl.modules.normalizer import RunningNormalizer
+from rsl_rl.runners.iteration_log import (
+    EpisodeTracker,
+    IterationStats,
+    average_episode_infos,
+    format_console,
+    write_scalars,
+)
+from rsl_rl.utils.checkpoints import (
+    CHECKPOINT_FORMAT_VERSION,
+    CheckpointError,
+    atomic_torch_save,
+    check_state_dict_compatible,
+    get_load_path,
+    load_checkpoint,
+)
+from rsl_rl.utils.checks import check_finite
+from rsl_rl.utils.distributed import broadcast_module, init_distributed
+from rsl_rl.utils.resolve import resolve_class
+from rsl_rl.utils.writers import MultiWriter, make_writers
+
+__all__ = ["POLICIES", "OnPolicyRunner"]
+
+POLICIES: dict[str, type[ActorCritic]] = {"ActorCritic": ActorCritic}
+
+
+def _jsonable(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, default=str))
+
+
+class OnPolicyRunner:
+    """Trains a policy on a :class:`VecEnv` with PPO (or DAgger when ``algorithm.policy_to_clone`` is set).
+
+    Multi-process: when ``multi_gpu`` is True or ``WORLD_SIZE > 1`` (torchrun), the process group is initialised
+    (NCCL on ``cuda:LOCAL_RANK``, gloo on CPU), parameters are broadcast from rank 0 at the start of :meth:`learn`,
+    gradients and the KL are averaged every minibatch, and only rank 0 writes logs, ``config.json`` and checkpoints.
+
+    Resume: when ``runner.resume`` is True the constructor loads ``runner.resume_path`` if given, else
+    ``get_load_path(dirname(log_dir), runner.load_run, runner.checkpoint)``, honouring ``load_optimizer`` and
+    ``load_model_strict``; training then continues from the checkpoint's iteration. Checkpoints are written to the
+    (new) ``log_dir``.
+
+    Checkpoints are named ``model_<n>.pt`` where ``n`` is the number of completed iterations; they are written every
+    ``save_interval`` iterations and at the end of :meth:`learn`.
+    """
+
+    def __init__(
+        self,
+        env: VecEnv,
+        train_cfg: TrainCfg | dict[str, Any],
+        log_dir: str | None = None,
+        device: str = "cpu",
+        cfg_to_save: dict[str, Any] | None = None,
+        multi_gpu: bool = False,
+    ) -> None:
+        """Build policy, algorithm and storage; optionally resume.
+
+        Args:
+            env: The environment.
+            train_cfg: Training config (dataclass or nested dict); a private copy is kept.
+            log_dir: Run directory for checkpoints, ``config.json`` and logs (``None``: nothing is written).
+            device: Training device (``cuda:LOCAL_RANK`` in multi-GPU runs).
+            cfg_to_save: JSON-able dict written to ``config.json`` and stored in checkpoints (default: the train cfg).
+            multi_gpu: Request multi-process training (torchrun).
+        """
+        self.cfg: TrainCfg = from_dict(TrainCfg, to_dict(train_cfg))
+        self.env = env
+        self.device = torch.device(device)
+        self.rank_info = init_distributed(self.device, multi_gpu)
+        self.is_main = self.rank_info.is_main
+        self.log_dir = log_dir
+        self.cfg_to_save = _jsonable(cfg_to_save if cfg_to_save is not None else to_dict(self.cfg))
+        rc = self.cfg.runner
+        if rc.use_wandb and self.is_main and importlib.util.find_spec("wandb") is None:
+            raise ImportError(
+                "runner.use_wandb=True but the 'wandb' package is not installed. Install it with "
+                "`pip install -e .[wandb]` (or `pip install wandb`), or pass --no_use_wandb."
+            )
+        if rc.num_steps_per_env <= 0 or rc.save_interval <= 0 or rc.log_interval <= 0:
+            raise ValueError(
+                f"runner.num_steps_per_env, save_interval and log_interval must be > 0, got {rc.num_steps_per_env}, "
+                f"{rc.save_interval}, {rc.log_interval}"
+            )
+
+        obs = env.get_observations()
+        self.env_obs_shapes = self._obs_shapes(obs)
+        policy_cls = resolve_class(self.cfg.policy.class_name, POLICIES, "policy.class_name")
+        actor_critic = policy_cls(self.env_obs_shapes, env.num_actions, self.cfg.policy).to(self.device)
+        if self.rank_info.is_multi:
+            for m in actor_critic.modules():
+                if isinstance(m, RunningNormalizer):
+                    m.sync_distributed = True
+        self.alg: PPO = construct_algorithm(
+            self.cfg.algorithm, actor_critic, self.env_obs_shapes, self.device, self.rank_info.world_size
+        )
+        self.alg.init_storage(env.num_envs, rc.num_steps_per_env)
+        self.current_learning_iteration = 0
+        self.total_timesteps = 0
+        self.total_time = 0.0
+        self.writer: MultiWriter | None = None
+        if rc.resume:
+            self.load(self._resume_path(), load_optimizer=rc.load_optimizer, strict=rc.load_model_strict)
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def actor_critic(self) -> ActorCritic:
+        """The policy being trained."""
+        return self.alg.actor_critic
+
+    def _obs_shapes(self, obs: dict[str, torch.Tensor]) -> dict[str, tuple[int, ...]]:
+        if not isinstance(obs, dict):
+            raise TypeError(f"env.get_observations() must return dict[str, Tensor], got {type(obs).__name__}")
+        bad = {k: tuple(v.shape) for k, v in obs.items() if v.dim() == 0 or v.shape[0] != self.env.num_envs}
+        if bad:
+            raise ValueError(f"Observations must have leading dim num_envs={self.env.num_envs}; got shapes {bad}")
+        return {k: tuple(v.shape[1:]) for k, v in obs.items()}
+
+    def _to_device(self, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {k: v.to(self.device) for k, v in obs.items()}
+
+    def _resume_path(self) -> str:
+        rc = self.cfg.runner
+        if rc.resume_path:
+            return rc.resume_path
+        if self.log_dir is None:
+            raise ValueError("runner.resume=True needs runner.resume_path or a log_dir whose parent holds the runs")
+        return get_load_path(os.path.dirname(os.path.abspath(self.log_dir)), rc.load_run, rc.checkpoint)
+
+    def _init_logging(self) -> None:
+        if not self.is_main or self.log_dir is None or self.writer is not None:
+            return
+        os.makedirs(self.log_dir, exist_ok=True)
+        cfg_path = os.path.join(self.log_dir, "config.json")
+        tmp = cfg_path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.cfg_to_save, f, indent=2)
+        os.replace(tmp, cfg_path)
+        rc = self.cfg.runner
+        run_name = rc.run_name or os.path.basename(os.path.abspath(self.log_dir))
+        self.writer = make_writers(self.log_dir, rc.use_wandb, rc.wandb_project, run_name, rc.wandb_note, self.cfg_to_save)
+
+    # ------------------------------------------------------------------ training
+    def learn(self, num_learning_iterations: int, init_at_random_ep_len: bool = False) -> None:
+        """Run ``num_learning_iterations`` iterations of rollout + update, continuing the iteration count.
+
+        Args:
+            num_learning_iterations: Iterations to run in this call.
+            init_at_random_ep_len: Randomise ``env.episode_length_buf`` first so resets are spread out.
+
+        Raises:
+            NonFiniteError: NaN/Inf in actions, observations or rewards (naming the tensor and key).
+        """
+        env, alg, rc = self.env, self.alg, self.cfg.runner
+        if init_at_random_ep_len:
+            env.episode_length_buf = torch.randint_like(env.episode_length_buf, high=int(env.max_episode_length))
+        if self.rank_info.is_multi:
+            broadcast_module(self.actor_critic)
+        self._init_logging()
+        obs = self._to_device(env.get_observations())
+        alg.train_mode()
+        tracker = EpisodeTracker(env.num_envs, self.device)
+        ep_infos: list[dict[str, Any]] = []
+        start = self.current_learning_iteration
+        end = start + num_learning_iterations
+        steps_per_iter = rc.num_steps_per_env * env.num_envs * self.rank_info.world_size
+        call_start = time.time()
+        for it in range(start, end):
+            t0 = time.time()
+            with torch.inference_mode():
+                for step in range(rc.num_steps_per_env):
+                    where = f"(iteration {it}, step {step})"
+                    actions = alg.act(obs)
+                    check_finite("actions", actions, where)
+                    obs, rewards, dones, extras = env.step(actions.to(env.device))
+                    obs, rewards, dones = self._to_device(obs), rewards.to(self.device), dones.to(self.device)
+                    check_finite("observations", obs, where)
+                    check_finite("rewards", rewards, where)
+                    alg.process_env_step(rewards, dones, extras)
+                    tracker.step(rewards, dones)
+                    if extras and "episode" in extras:
+                        ep_infos.append(extras["episode"])
+                t1 = time.time()
+                alg.compute_returns(obs)
+            losses = alg.update()
+            t2 = time.time()
+            self.current_learning_iteration = it + 1
+            self.total_timesteps += steps_per_iter
+            self.total_time += t2 - t0
+            if self.is_main and (it + 1 - start) % rc.log_interval == 0:
+                self._log(it, end, losses, t1 - t0, t2 - t1, steps_per_iter, tracker, ep_infos, time.time() - call_start,
+                          it + 1 - start)
+            ep_infos.clear()
+            if self.log_dir is not None and (it + 1) % rc.save_interval == 0:
+                self.save(os.path.join(self.log_dir, f"model_{it + 1}.pt"))
+        if self.log_dir is not None and num_learning_iterations > 0 and end % rc.save_interval != 0:
+            self.save(os.path.join(self.log_dir, f"model_{end}.pt"))
+        if self.writer is not None:
+            self.writer.flush()
+
+    def _log(
+        self, it: int, end: int, losses: dict[str, float], collection_time: float, learn_time: float,
+        steps_per_iter: int, tracker: EpisodeTracker, ep_infos: list[dict[str, Any]], call_time: float,
+        iterations_this_call: int,
+    ) -> None:
+        stats = IterationStats(
+            iteration=it,
+            last_iteration=end,
+            losses=losses,
+            mean_std=float(self.actor_critic.std.detach().mean()),
+            collection_time=collection_time,
+            learn_time=learn_time,
+            steps_per_iteration=steps_per_iter,
+            total_timesteps=self.total_timesteps,
+            total_time=call_time,
+            iterations_this_call=iterations_this_call,
+            mean_reward=tracker.mean_reward,
+            mean_episode_length=tracker.mean_length,
+            episode=average_episode_infos(ep_infos),
+            gates=self.actor_critic.gate_stats(),
+        )
+        if self.writer is not None:
+            write_scalars(self.writer, stats)
+        print(format_console(stats), flush=True)
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self, path: str, infos: dict[str, Any] | None = None) -> None:
+        """Write a checkpoint atomically (rank 0 only; a no-op on other ranks).
+
+        Keys: ``model_state_dict``, ``optimizer_state_dict``, ``iter``, ``policy_cfg``, ``obs_shapes``,
+        ``num_actions``, ``config``, ``infos``, ``rsl_rl_version``, ``format_version``; loadable with
+        ``torch.load(path, weights_only=True)``.
+        """
+        if not self.is_main:
+            return
+        ac = self.actor_critic
+        ckpt = {
+            "model_state_dict": ac.state_dict(),
+            "optimizer_state_dict": self.alg.optimizer_state_dict(),
+            "iter": int(self.current_learning_iteration),
+            "policy_cfg": ac.policy_cfg,
+            "obs_shapes": {k: list(v) for k, v in ac.obs_shapes.items()},
+            "num_actions": int(ac.num_actions),
+            "config": self.cfg_to_save,
+            "infos": _jsonable(infos or {}),
+            "rsl_rl_version": rsl_rl.__version__,
+            "format_version": CHECKPOINT_FORMAT_VERSION,
+        }
+        atomic_torch_save(ckpt, path)
+        if self.writer is not None:
+            self.writer.save_file(path)
+
+    def load(self, path: str, load_optimizer: bool = True, strict: bool = True) -> dict[str, Any]:
+        """Load a checkpoint (``weights_only=True``) into the policy (and optimiser), set the iteration counter.
+
+        With ``strict=False`` missing/unexpected parameters are allowed (e.g. a ``gated_to_hidden`` projection added
+        after the checkpoint was written); the optimiser state is then skipped because its layout differs. Shape
+        mismatches are always errors. When ``policy.re_init_std`` is True the std is reset after loading.
+
+        Returns:
+            The checkpoint's ``infos`` dict.
+
+        Raises:
+            CheckpointError: Unreadable file or a model/optimiser that does not match, naming the file.
+        """
+        ckpt = load_checkpoint(path, map_location=self.device)
+        ac = self.actor_critic
+        missing, unexpected = check_state_dict_compatible(ac.state_dict(), ckpt["model_state_dict"], strict, path)
+        ac.load_state_dict(ckpt["model_state_dict"], strict=False)
+        if missing or unexpected:
+            print(f"[rsl_rl] Loaded '{path}' non-strictly: missing keys {missing}, unexpected keys {unexpected}")
+        if load_optimizer and "optimizer_state_dict" in ckpt:
+            if missing or unexpected:
+                print("[rsl_rl] Optimizer state not loaded: the parameter set differs from the checkpoint's")
+            else:
+                try:
+                    self.alg.load_optimizer_state_dict(ckpt["optimizer_state_dict"])
+                except (ValueError, KeyError, RuntimeError) as e:
+                    raise CheckpointError(f"Optimizer state in '{path}' does not match the policy: {e}") from e
+        self.current_learning_iteration = int(ckpt.get("iter", 0))
+        if self.cfg.policy.re_init_std:
+            ac.re_init_std()
+        return dict(ckpt.get("infos") or {})
+
+    # ------------------------------------------------------------------ inference / export
+    def get_inference_policy(self, device: str | torch.device | None = None) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
+        """Put the policy in eval mode (optionally move it) and return its deterministic ``act_inference``."""
+        self.alg.eval_mode()
+        if device is not None:
+            self.actor_critic.to(device)
+        return self.actor_critic.act_inference
+
+    def export(self, out_dir: str) -> dict[str, str]:
+        """Export the policy with :func:`rsl_rl.utils.export.export_policy`, adding ``env.export_metadata()``."""
+        from rsl_rl.utils.export import export_policy
+
+        meta_fn = getattr(self.env, "export_metadata", None)
+        metadata = meta_fn() if callable(meta_fn) else {}
+        return export_policy(self.actor_critic, out_dir, metadata=metadata, obs_shapes=self.env_obs_shapes)
