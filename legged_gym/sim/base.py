@@ -62,7 +62,8 @@ class SimBackend(ABC):
     State tensors (read after :meth:`step` or :meth:`reset_envs`):
         root_pos_w (N,3), root_quat_w (N,4), root_lin_vel_w (N,3), root_ang_vel_w (N,3),
         dof_pos (N,J), dof_vel (N,J), applied_torques (N,J) [N*m, last physics step],
-        contact_forces_w (N,C,3) [N, net contact force on each of ``contact_bodies``, last physics step].
+        contact_forces_w (N,C,3) [N, net force of the terrain on each of ``contact_bodies`` (self-collisions
+        excluded), last physics step].
     Body states of every body in ``body_names`` come from :meth:`body_states`.
     """
 

@@ -94,6 +94,8 @@ def build_scene(spec_in: SceneSpec) -> tuple[mujoco.MjModel, SceneLayout]:
             type=mujoco.mjtSensor.mjSENS_CONTACT,
             objtype=mujoco.mjtObj.mjOBJ_BODY,
             objname=body,
+            reftype=mujoco.mjtObj.mjOBJ_GEOM,
+            refname=TERRAIN_GEOM,  # ground reaction only: self-collisions are not counted
             intprm=[2, 3, 1],  # data=force, reduce=netforce, num=1
         )
     for name in spec_in.joint_names:

@@ -83,9 +83,9 @@ class TaskRegistry:
         Logs go to ``logs/<experiment_name>/<YYYYmmdd_HHMMSS>_<run_name>``; with ``runner.resume`` the
         checkpoint is found under ``logs/<experiment_name>`` by ``load_run`` and ``checkpoint``
         (latest run and latest checkpoint by default) and training continues in a new run folder.
+        Only rank 0 of a multi-process run creates the run folder.
         """
         from rsl_rl.runners import OnPolicyRunner
-        from rsl_rl.utils.checkpoints import get_load_path
 
         if train_cfg is None:
             if name is None:
@@ -104,13 +104,8 @@ class TaskRegistry:
                                      "env_overrides": args.env_overrides, "train_overrides": args.train_overrides}
         multi = bool(args.multi_gpu) if args is not None else False
         device = args.rl_device if args is not None else "cpu"
-        resume_path = None
-        if r.resume:
-            resume_path = r.resume_path or get_load_path(log_root or "", r.load_run, r.checkpoint)
+        # with runner.resume the runner loads load_run/checkpoint from the runs beside log_dir
         runner = OnPolicyRunner(env, train_cfg, log_dir, device=device, cfg_to_save=saved, multi_gpu=multi)
-        if resume_path is not None:
-            print(f"Loading model from: {resume_path}")
-            runner.load(resume_path, load_optimizer=r.load_optimizer, strict=r.load_model_strict)
         return runner, train_cfg
 
 

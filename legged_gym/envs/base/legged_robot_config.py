@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rsl_rl.config import TrainCfg
+from rsl_rl.config import RunnerCfg, TrainCfg
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
 
@@ -215,6 +215,20 @@ class LeggedRobotCfg:
     seed: int = 1
 
 
+def wandb_available() -> bool:
+    """Whether the optional ``wandb`` package is installed (Weights & Biases logging defaults to on if so)."""
+    import importlib.util
+
+    return importlib.util.find_spec("wandb") is not None
+
+
+def default_runner() -> RunnerCfg:
+    """rsl_rl's runner defaults, with Weights & Biases on when installed (``--no_use_wandb`` turns it off)."""
+    return RunnerCfg(use_wandb=wandb_available())
+
+
 @dataclass
 class LeggedRobotCfgPPO(TrainCfg):
     """Training configuration (rsl_rl's :class:`~rsl_rl.config.TrainCfg`)."""
+
+    runner: RunnerCfg = field(default_factory=default_runner)

@@ -15,6 +15,7 @@ from legged_gym.envs.base.legged_robot_config import (
     LeggedRobotCfgPPO,
     RewardsCfg,
     RewardScalesCfg,
+    wandb_available,
 )
 from rsl_rl.config import AlgorithmCfg, PolicyCfg, RunnerCfg
 
@@ -119,5 +120,7 @@ class G1FlatCfgPPO(LeggedRobotCfgPPO):
     )
     algorithm: AlgorithmCfg = field(default_factory=lambda: AlgorithmCfg(entropy_coef=0.01))
     runner: RunnerCfg = field(
-        default_factory=lambda: RunnerCfg(experiment_name="g1", num_steps_per_env=24, max_iterations=10000)
+        default_factory=lambda: RunnerCfg(
+            experiment_name="g1", num_steps_per_env=24, max_iterations=10000, use_wandb=wandb_available()
+        )
     )

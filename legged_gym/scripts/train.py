@@ -1,0 +1,37 @@
+"""Train a policy: ``python legged_gym/scripts/train.py --task=g1 --headless [--num_envs N] [--env.a.b=v] ...``.
+
+Multi-process: ``torchrun --nproc-per-node N legged_gym/scripts/train.py --multi_gpu --task=...``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from legged_gym.envs import task_registry  # noqa: E402
+from legged_gym.utils.helpers import Args, get_args  # noqa: E402
+from legged_gym.utils.wandb_setup import prepare_wandb  # noqa: E402
+
+
+def train(args: Args) -> str | None:
+    """Build the task's environment and runner from the command line and learn; returns the run folder."""
+    if args.task is None:
+        raise SystemExit(f"error: --task is required; registered tasks: {', '.join(task_registry.task_names)}")
+    env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
+    prepare_wandb(train_cfg.runner)
+    env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
+    if hasattr(env, "describe_rewards") and int(os.environ.get("RANK", 0)) == 0:
+        print(env.describe_rewards())
+    runner, train_cfg = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg)
+    runner.learn(num_learning_iterations=train_cfg.runner.max_iterations, init_at_random_ep_len=True)
+    env.close()
+    return runner.log_dir
+
+
+if __name__ == "__main__":
+    try:
+        train(get_args(description="Train a policy on a registered task"))
+    except (ValueError, FileNotFoundError) as exc:  # configuration and input errors: one clear line, no traceback
+        raise SystemExit(f"error: {exc}") from None
