@@ -23,6 +23,7 @@ dimension) raises :class:`TeacherError` at construction, before any rollout.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Optional
 
 import torch
@@ -124,7 +125,9 @@ def _load_jit_teacher(
     if not os.path.isfile(path):
         raise TeacherError(f"policy_to_clone (jitted): TorchScript file '{path}' does not exist")
     try:
-        module = torch.jit.load(path, map_location=device)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch>=2.10 marks TorchScript deprecated
+            module = torch.jit.load(path, map_location=device)
     except Exception as e:  # noqa: BLE001 - re-raised with the path
         raise TeacherError(f"policy_to_clone (jitted): '{path}' is not a TorchScript file: {type(e).__name__}: {e}") from e
     if not hasattr(module, "input_keys"):

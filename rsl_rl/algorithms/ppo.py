@@ -146,10 +146,10 @@ class PPO:
         if self.transition is None or self.storage is None:
             raise RuntimeError("process_env_step() needs init_storage() and act() first")
         tr = self.transition
-        r = rewards.reshape(-1).to(self.device, torch.float32).clone()
+        r = rewards.detach().reshape(-1).to(self.device, torch.float32).clone()
         time_outs = extras.get("time_outs") if extras else None
         if time_outs is not None:
-            r += self.cfg.gamma * tr.values * time_outs.reshape(-1).to(self.device, torch.float32)
+            r += self.cfg.gamma * tr.values.detach() * time_outs.reshape(-1).to(self.device, torch.float32)
         tr.rewards = r
         tr.dones = dones.reshape(-1).to(self.device)
         self.storage.add(tr)
@@ -258,11 +258,11 @@ class PPO:
             nn.utils.clip_grad_norm_(ac.parameters(), c.max_grad_norm)
             self.optimizer.step()
 
-            sums["value_function"] += float(value_loss)
-            sums["surrogate"] += float(surrogate)
-            sums["entropy"] += float(entropy)
-            sums["bc"] += float(bc_loss)
-            sums["bounds"] += float(bounds)
+            sums["value_function"] += value_loss.item()
+            sums["surrogate"] += surrogate.item()
+            sums["entropy"] += entropy.item()
+            sums["bc"] += bc_loss.item()
+            sums["bounds"] += bounds.item()
             sums["kl"] += kl_value
             n += 1
         self.storage.clear()

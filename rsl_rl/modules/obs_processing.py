@@ -15,8 +15,6 @@ The non-gated keys are flattened and concatenated in dict order; the optional ru
 concatenation (before any embedding); each term then reads its slice.
 """
 
-from __future__ import annotations
-
 import math
 from typing import Optional
 

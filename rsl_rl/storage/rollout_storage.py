@@ -103,19 +103,20 @@ class RolloutStorage:
         if tr.rewards is None or tr.dones is None:
             raise ValueError("Transition.rewards and Transition.dones must be set before RolloutStorage.add")
         i = self.step
-        for k in self.obs:
-            self.obs[k][i].copy_(tr.obs[k])
-        self.actions[i].copy_(tr.actions)
-        self.action_mean[i].copy_(tr.action_mean)
-        self.action_std[i].copy_(tr.action_std)
-        self.values[i].copy_(tr.values.reshape(-1))
-        self.log_probs[i].copy_(tr.log_probs.reshape(-1))
-        self.rewards[i].copy_(tr.rewards.reshape(-1))
-        self.dones[i].copy_(tr.dones.reshape(-1).bool())
-        if self.teacher_actions is not None:
-            if tr.teacher_actions is None:
-                raise ValueError("This storage keeps teacher actions but the transition has none")
-            self.teacher_actions[i].copy_(tr.teacher_actions)
+        with torch.no_grad():  # the buffers never carry autograd history
+            for k in self.obs:
+                self.obs[k][i].copy_(tr.obs[k])
+            self.actions[i].copy_(tr.actions)
+            self.action_mean[i].copy_(tr.action_mean)
+            self.action_std[i].copy_(tr.action_std)
+            self.values[i].copy_(tr.values.reshape(-1))
+            self.log_probs[i].copy_(tr.log_probs.reshape(-1))
+            self.rewards[i].copy_(tr.rewards.reshape(-1))
+            self.dones[i].copy_(tr.dones.reshape(-1).bool())
+            if self.teacher_actions is not None:
+                if tr.teacher_actions is None:
+                    raise ValueError("This storage keeps teacher actions but the transition has none")
+                self.teacher_actions[i].copy_(tr.teacher_actions)
         self.step += 1
 
     def clear(self) -> None:
@@ -137,7 +138,7 @@ class RolloutStorage:
             lam: GAE lambda.
             normalize_advantage: Normalise advantages to zero mean, unit std.
         """
-        next_values = last_values.reshape(-1)
+        next_values = last_values.detach().reshape(-1)
         advantage = torch.zeros_like(next_values)
         for t in reversed(range(self.num_steps)):
             not_done = (~self.dones[t]).float()

@@ -29,8 +29,6 @@
   never collide with the policy-side keys.
 """
 
-from __future__ import annotations
-
 import copy
 import json
 import os
@@ -115,7 +113,9 @@ def export_policy(
     os.makedirs(out_dir, exist_ok=True)
     policy = ExportedPolicy(actor_critic.actor, keys, actor_critic.num_actions)
     paths = {"torchscript": os.path.join(out_dir, "policy.pt"), "json": os.path.join(out_dir, "policy.json")}
-    scripted = torch.jit.script(policy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch>=2.10 marks TorchScript deprecated; it still works
+        scripted = torch.jit.script(policy)
     scripted.save(paths["torchscript"])
 
     if onnx:
