@@ -219,7 +219,7 @@ def test_heightfield_terrain_and_ray_casts(device):
                  torch.zeros(n, 3), q, torch.zeros_like(q))
     for _ in range(20):
         b.step(q)
-    feet = b.body_states().pos[:, [b.body_names.index(f) for f in FEET]]
+    feet = b.body_states(tuple(FEET)).pos
     under = b.terrain.height_at(feet[..., :2])
     assert ((feet[..., 2] - under) < 0.15).all() and ((feet[..., 2] - under) > -0.02).all()
     assert (b.contact_forces_w[:, :2, 2].sum(dim=1) > 50).all()

@@ -99,8 +99,16 @@ class SimBackend(ABC):
     contact_forces_w: Tensor
 
     @abstractmethod
-    def body_states(self, with_velocities: bool = True) -> BodyStates:
-        """World poses and velocities of all bodies (N, B, ...), in ``body_names`` order."""
+    def body_states(self, bodies: tuple[str, ...] | None = None, with_velocities: bool = True) -> BodyStates:
+        """World poses and velocities (N, B, ...) of ``bodies`` (names, in that order; None = all ``body_names``).
+
+        Computed from the current state and cached until the state changes.
+        """
+
+    def _body_index(self, name: str) -> int:
+        if name not in self.body_names:
+            raise ValueError(f"unknown body '{name}'; the robot's bodies are {self.body_names}")
+        return self.body_names.index(name)
 
     @abstractmethod
     def step(self, joint_targets: Tensor) -> None:

@@ -1,10 +1,10 @@
-"""Batched forward kinematics of a floating-base tree of hinge joints, in torch.
+"""Batched forward kinematics of a floating-base tree of hinge joints.
 
 Backends read the root state and joint state from the engine; body poses and velocities are
 computed here from the *current* state, so they never lag one physics step behind (MuJoCo
 evaluates sensors before it integrates). The same code turns joint-only motion clips into link
-poses. Bodies are processed depth level by depth level, so the cost is a few dozen batched
-tensor operations per level rather than per body.
+poses. Bodies are processed depth level by depth level, so the cost is a few batched array
+operations per level rather than per body.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from legged_gym.utils.math import quat_from_axis_angle, quat_mul, quat_rotate
 
 
 @dataclass
@@ -52,85 +51,146 @@ class BodyStates:
 
 
 class ForwardKinematics:
-    """Computes world poses (and optionally velocities) of all bodies from root and joint states."""
+    """Computes world poses (and optionally velocities) of chosen bodies from root and joint states.
 
-    def __init__(self, spec: KinematicTreeSpec, num_dof: int, device: torch.device | str = "cpu") -> None:
+    Only the chosen bodies and their ancestors are computed. Rotations are propagated as 3x3 matrices
+    (one batched product per tree level) in numpy float64, where small batched operations cost a
+    microsecond or two, and converted to quaternions for the chosen bodies at the end.
+    """
+
+    def __init__(self, spec: KinematicTreeSpec, num_dof: int, bodies: list[int] | None = None) -> None:
         self.spec = spec
-        self.device = torch.device(device)
-        self.num_bodies = len(spec.body_names)
         self.num_dof = num_dof
-        depth = np.zeros(self.num_bodies, dtype=np.int64)
-        for b in range(1, self.num_bodies):
+        n_all = len(spec.body_names)
+        for b in range(1, n_all):
             if spec.parent[b] >= b:
                 raise ValueError("kinematic tree bodies must be ordered parents first")
-            depth[b] = depth[spec.parent[b]] + 1
-        f = dict(device=self.device, dtype=torch.float32)
-        self.levels: list[dict[str, Tensor]] = []
-        for level in range(1, int(depth.max()) + 1 if self.num_bodies > 1 else 1):
-            ids = np.nonzero(depth == level)[0]
+        wanted = list(range(n_all)) if bodies is None else list(bodies)
+        keep: set[int] = set()
+        for b in wanted:
+            while b >= 0 and b not in keep:
+                keep.add(b)
+                b = int(spec.parent[b])
+        kept = sorted(keep)
+        local = {b: i for i, b in enumerate(kept)}
+        self.num_kept = len(kept)
+        self.out_index = np.array([local[b] for b in wanted])
+        depth = {0: 0}
+        for b in kept[1:]:
+            depth[b] = depth[int(spec.parent[b])] + 1
+        self.levels: list[dict] = []
+        for level in range(1, max(depth.values()) + 1):
+            ids = [b for b in kept if depth[b] == level]
+            axis = spec.joint_axis[ids].astype(np.float64)
+            skew = np.zeros((len(ids), 3, 3))
+            skew[:, 0, 1], skew[:, 0, 2], skew[:, 1, 2] = -axis[:, 2], axis[:, 1], -axis[:, 0]
+            skew = skew - skew.transpose(0, 2, 1)
             dof = spec.joint_dof[ids]
+            anchor = spec.joint_anchor[ids].astype(np.float64)
             self.levels.append(
                 dict(
-                    ids=torch.as_tensor(ids, device=self.device),
-                    parent=torch.as_tensor(spec.parent[ids], device=self.device),
-                    pos=torch.as_tensor(spec.pos[ids], **f),
-                    quat=torch.as_tensor(spec.quat[ids], **f),
-                    dof=torch.as_tensor(np.where(dof >= 0, dof, num_dof), device=self.device),
-                    axis=torch.as_tensor(spec.joint_axis[ids], **f),
-                    anchor=torch.as_tensor(spec.joint_anchor[ids], **f),
-                    has_anchor=torch.tensor(bool(np.abs(spec.joint_anchor[ids]).max() > 0) if len(ids) else False),
+                    ids=np.array([local[b] for b in ids]),
+                    parent=np.array([local[int(spec.parent[b])] for b in ids]),
+                    pos=spec.pos[ids].astype(np.float64),
+                    rot=quat_to_matrix_np(spec.quat[ids].astype(np.float64)),
+                    dof=np.where(dof >= 0, dof, num_dof),
+                    axis=axis,
+                    K=skew,
+                    K2=skew @ skew,
+                    anchor=anchor,
+                    has_anchor=bool(np.abs(anchor).max() > 0),
                 )
             )
 
     def compute(
         self,
-        root_pos: Tensor,
-        root_quat: Tensor,
-        dof_pos: Tensor,
-        root_lin_vel: Tensor | None = None,
-        root_ang_vel: Tensor | None = None,
-        dof_vel: Tensor | None = None,
-    ) -> BodyStates:
-        """Body states from root pose (N,3)/(N,4), joint positions (N,J) and, optionally, velocities.
+        root_pos: np.ndarray,
+        root_quat: np.ndarray,
+        dof_pos: np.ndarray,
+        root_lin_vel: np.ndarray | None = None,
+        root_ang_vel: np.ndarray | None = None,
+        dof_vel: np.ndarray | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Body states from root pose (N,3)/(N,4 wxyz), joint positions (N,J) and, optionally, velocities.
 
         Velocities are computed when ``root_lin_vel``, ``root_ang_vel`` (world frame) and ``dof_vel`` are given;
-        linear velocities are those of each body's origin.
+        linear velocities are those of each body's origin. Returns float64 arrays ``pos``, ``quat`` and, with
+        velocities, ``lin_vel`` and ``ang_vel``, shaped (N, B, ...) in the ``bodies`` order given at construction.
         """
         n = root_pos.shape[0]
         with_vel = root_lin_vel is not None and root_ang_vel is not None and dof_vel is not None
-        pos = root_pos.new_empty((n, self.num_bodies, 3))
-        quat = root_pos.new_empty((n, self.num_bodies, 4))
+        k = self.num_kept
+        pos = np.empty((n, k, 3))
+        rot = np.empty((n, k, 3, 3))
         pos[:, 0] = root_pos
-        quat[:, 0] = root_quat
-        q_ext = torch.cat([dof_pos, dof_pos.new_zeros((n, 1))], dim=1)
+        rot[:, 0] = quat_to_matrix_np(root_quat)
+        q_ext = np.concatenate([dof_pos, np.zeros((n, 1))], axis=1)
         if with_vel:
-            lin = root_pos.new_empty((n, self.num_bodies, 3))
-            ang = root_pos.new_empty((n, self.num_bodies, 3))
+            lin = np.empty((n, k, 3))
+            ang = np.empty((n, k, 3))
             lin[:, 0] = root_lin_vel
             ang[:, 0] = root_ang_vel
-            qd_ext = torch.cat([dof_vel, dof_vel.new_zeros((n, 1))], dim=1)
+            qd_ext = np.concatenate([dof_vel, np.zeros((n, 1))], axis=1)
         for lv in self.levels:
             ids, par = lv["ids"], lv["parent"]
-            p_pos = pos[:, par]
-            p_quat = quat[:, par]
-            body_quat = quat_mul(p_quat, lv["quat"].expand(n, -1, -1))
-            body_pos = p_pos + quat_rotate(p_quat, lv["pos"].expand(n, -1, -1))
-            angle = q_ext[:, lv["dof"]]
-            axis = lv["axis"].expand(n, -1, -1)
-            new_quat = quat_mul(body_quat, quat_from_axis_angle(axis, angle))
-            if bool(lv["has_anchor"]):
-                anchor_w = body_pos + quat_rotate(body_quat, lv["anchor"].expand(n, -1, -1))
-                body_pos = anchor_w - quat_rotate(new_quat, lv["anchor"].expand(n, -1, -1))
+            p_pos, p_rot = pos[:, par], rot[:, par]
+            body_rot = p_rot @ lv["rot"]
+            body_pos = p_pos + np.einsum("nkij,kj->nki", p_rot, lv["pos"])
+            angle = q_ext[:, lv["dof"]][..., None, None]
+            new_rot = body_rot @ (np.eye(3) + np.sin(angle) * lv["K"] + (1.0 - np.cos(angle)) * lv["K2"])
+            if lv["has_anchor"]:
+                anchor_w = body_pos + np.einsum("nkij,kj->nki", body_rot, lv["anchor"])
+                body_pos = anchor_w - np.einsum("nkij,kj->nki", new_rot, lv["anchor"])
             pos[:, ids] = body_pos
-            quat[:, ids] = new_quat
+            rot[:, ids] = new_rot
             if with_vel:
-                axis_w = quat_rotate(body_quat, axis)
-                joint_w = axis_w * qd_ext[:, lv["dof"]].unsqueeze(-1)
+                joint_w = np.einsum("nkij,kj->nki", body_rot, lv["axis"]) * qd_ext[:, lv["dof"]][..., None]
                 p_ang = ang[:, par]
-                rel = body_pos - p_pos
-                v = lin[:, par] + torch.cross(p_ang, rel, dim=-1)
-                if bool(lv["has_anchor"]):
-                    v = v + torch.cross(joint_w, body_pos - anchor_w, dim=-1)
+                v = lin[:, par] + np.cross(p_ang, body_pos - p_pos)
+                if lv["has_anchor"]:
+                    v = v + np.cross(joint_w, body_pos - anchor_w)
                 lin[:, ids] = v
                 ang[:, ids] = p_ang + joint_w
-        return BodyStates(pos=pos, quat=quat, lin_vel=lin if with_vel else None, ang_vel=ang if with_vel else None)
+        out = self.out_index
+        result = {"pos": pos[:, out], "quat": matrix_to_quat_np(rot[:, out])}
+        if with_vel:
+            result["lin_vel"] = lin[:, out]
+            result["ang_vel"] = ang[:, out]
+        return result
+
+
+def quat_to_matrix_np(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices (..., 3, 3) of wxyz quaternions (..., 4)."""
+    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    w, x, y, z = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    m = np.stack(
+        (
+            1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+            2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+            2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+        ),
+        axis=-1,
+    )
+    return m.reshape(q.shape[:-1] + (3, 3))
+
+
+def matrix_to_quat_np(m: np.ndarray) -> np.ndarray:
+    """Unit wxyz quaternions (w >= 0) of rotation matrices (..., 3, 3)."""
+    m00, m01, m02 = m[..., 0, 0], m[..., 0, 1], m[..., 0, 2]
+    m10, m11, m12 = m[..., 1, 0], m[..., 1, 1], m[..., 1, 2]
+    m20, m21, m22 = m[..., 2, 0], m[..., 2, 1], m[..., 2, 2]
+    # four candidate solutions, each accurate where its leading term is large
+    cands = np.stack(
+        (
+            np.stack((1 + m00 + m11 + m22, m21 - m12, m02 - m20, m10 - m01), -1),
+            np.stack((m21 - m12, 1 + m00 - m11 - m22, m01 + m10, m02 + m20), -1),
+            np.stack((m02 - m20, m01 + m10, 1 - m00 + m11 - m22, m12 + m21), -1),
+            np.stack((m10 - m01, m02 + m20, m12 + m21, 1 - m00 - m11 + m22), -1),
+        ),
+        axis=-2,
+    )
+    lead = np.stack((cands[..., 0, 0], cands[..., 1, 1], cands[..., 2, 2], cands[..., 3, 3]), -1)
+    best = lead.argmax(axis=-1)[..., None, None]
+    q = np.take_along_axis(cands, np.broadcast_to(best, best.shape[:-2] + (1, 4)), axis=-2)[..., 0, :]
+    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    return np.where(q[..., :1] < 0, -q, q)

@@ -19,7 +19,7 @@ from torch import Tensor
 
 from legged_gym.sim.base import SceneSpec, SimBackend
 from legged_gym.sim.heightfield import TerrainSampler
-from legged_gym.sim.kinematics import BodyStates, ForwardKinematics
+from legged_gym.sim.kinematics import BodyStates, ForwardKinematics, quat_to_matrix_np
 from legged_gym.sim.mujoco_scene import build_scene, kinematic_tree
 from legged_gym.utils.math import quat_rotate, quat_rotate_inverse
 
@@ -82,9 +82,9 @@ class MujocoCpuBackend(SimBackend):
         self.dof_limits = torch.tensor(m.jnt_range[jnt_ids], **t)
         self.effort_limits = torch.tensor(self._effort, **t)
         self.terrain = TerrainSampler(spec.heightfield, self.device)
-        tree = kinematic_tree(m, self.layout)
-        self.body_names = tree.body_names
-        self._fk = ForwardKinematics(tree, self.num_dof, self.device)
+        self._tree = kinematic_tree(m, self.layout)
+        self.body_names = self._tree.body_names
+        self._fk: dict[tuple[str, ...] | None, ForwardKinematics] = {}
 
         key = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_KEY, "default")
         data = mujoco.MjData(m)
@@ -148,17 +148,24 @@ class MujocoCpuBackend(SimBackend):
         cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
         # MuJoCo reports the force the body exerts on its contacts; the force *on* the body is its negative.
         self.contact_forces_w = -sens[:, cols].to(**t).reshape(self.num_envs, -1, 3)
-        self._bodies: BodyStates | None = None
+        self._bodies: dict[tuple, BodyStates] = {}
 
-    def body_states(self, with_velocities: bool = True) -> BodyStates:
-        if self._bodies is None or (with_velocities and self._bodies.lin_vel is None):
+    def body_states(self, bodies: tuple[str, ...] | None = None, with_velocities: bool = True) -> BodyStates:
+        key = (bodies, with_velocities)
+        if key not in self._bodies:
+            if bodies not in self._fk:
+                ids = None if bodies is None else [self._body_index(b) for b in bodies]
+                self._fk[bodies] = ForwardKinematics(self._tree, self.num_dof, ids)
+            st, q0, v0 = self._state, self._qpos0, self._qvel0
+            quat = st[:, q0 + 3 : q0 + 7]
+            args = [st[:, q0 : q0 + 3], quat, st[:, q0 + self._jq]]
             if with_velocities:
-                self._bodies = self._fk.compute(
-                    self.root_pos_w, self.root_quat_w, self.dof_pos, self.root_lin_vel_w, self.root_ang_vel_w, self.dof_vel
-                )
-            else:
-                self._bodies = self._fk.compute(self.root_pos_w, self.root_quat_w, self.dof_pos)
-        return self._bodies
+                ang_w = np.einsum("nij,nj->ni", quat_to_matrix_np(quat), st[:, v0 + 3 : v0 + 6])
+                args += [st[:, v0 : v0 + 3], ang_w, st[:, v0 + self._jv]]
+            out = self._fk[bodies].compute(*args)
+            t = lambda name: torch.from_numpy(out[name]).to(self.device, torch.float32) if name in out else None  # noqa: E731
+            self._bodies[key] = BodyStates(pos=t("pos"), quat=t("quat"), lin_vel=t("lin_vel"), ang_vel=t("ang_vel"))
+        return self._bodies[key]
 
     # --- writing state -----------------------------------------------------------------------------
     def reset_envs(

@@ -37,6 +37,7 @@ class Args:
     no_use_wandb: bool = False
     use_wandb: bool = False
     num_threads: int | None = None
+    log_root: str | None = None
     env_overrides: dict[str, str] = field(default_factory=dict)
     train_overrides: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +63,7 @@ def build_parser(description: str = "legged_gym", extra_flags: list[dict[str, An
     p.add_argument("--no_use_wandb", action="store_true", help="do not log to Weights & Biases")
     p.add_argument("--use_wandb", action="store_true", help="log to Weights & Biases (offline without an account)")
     p.add_argument("--num_threads", type=int, help="CPU simulator threads (default: all cores)")
+    p.add_argument("--log_root", type=str, help="folder holding the experiment folders (default: <repo>/logs)")
     for flag in extra_flags or []:
         flag = dict(flag)
         name = flag.pop("name")

@@ -117,3 +117,4 @@ def quat_to_matrix(q: Tensor) -> Tensor:
         ),
         dim=-1,
     ).reshape(q.shape[:-1] + (3, 3))
+

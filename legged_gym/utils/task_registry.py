@@ -93,11 +93,16 @@ class TaskRegistry:
             _, train_cfg = self.load_cfgs(name, args)
         r = train_cfg.runner
         if log_root == "default":
-            log_root = os.path.join(LEGGED_GYM_ROOT_DIR, "logs", r.experiment_name)
+            base = args.log_root if args is not None and args.log_root else os.path.join(LEGGED_GYM_ROOT_DIR, "logs")
+            log_root = os.path.join(base, r.experiment_name)
         log_dir = None
         if log_root is not None:
             stamp = datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
             log_dir = os.path.join(log_root, f"{stamp}_{r.run_name or r.experiment_name}")
+            suffix = 1
+            while os.path.exists(log_dir):  # two runs started within the same second
+                log_dir = os.path.join(log_root, f"{stamp}_{r.run_name or r.experiment_name}_{suffix}")
+                suffix += 1
         saved = {"task": name, "env": to_dict(env_cfg) if env_cfg is not None else None, "train": to_dict(train_cfg)}
         if args is not None:
             saved["command_line"] = {"sim_device": args.sim_device, "rl_device": args.rl_device,

@@ -126,7 +126,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         a = self.cfg.asset
         contact_names = self.sim.contact_body_names
         self.feet_indices = torch.tensor([i for i, b in enumerate(contact_names) if a.foot_name in b], device=dev)
-        self.feet_body_ids = torch.tensor([self.sim.body_names.index(contact_names[i]) for i in self.feet_indices.tolist()], device=dev)
+        self.feet_body_names = tuple(contact_names[i] for i in self.feet_indices.tolist())
         pick = lambda subs: torch.tensor(  # noqa: E731
             [i for i, b in enumerate(contact_names) if any(s in b for s in subs)], device=dev, dtype=torch.long
         )

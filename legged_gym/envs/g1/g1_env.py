@@ -31,9 +31,9 @@ class G1Robot(LeggedRobot):
     def _update_state(self) -> None:
         super()._update_state()
         self._update_phase()
-        bodies = self.sim.body_states()
-        self.feet_pos = bodies.pos[:, self.feet_body_ids]
-        self.feet_vel = bodies.lin_vel[:, self.feet_body_ids]
+        feet = self.sim.body_states(self.feet_body_names)
+        self.feet_pos = feet.pos
+        self.feet_vel = feet.lin_vel
 
     def _obs_phase(self) -> Tensor:
         """sin and cos of the left leg's gait phase."""
