@@ -19,7 +19,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-__all__ = ["PolicyCfg", "AlgorithmCfg", "RunnerCfg", "TrainCfg", "to_dict", "from_dict"]
+__all__ = ["PolicyCfg", "AlgorithmCfg", "RunnerCfg", "TrainCfg", "coerce_cfg", "to_dict", "from_dict"]
 
 
 @dataclass
@@ -134,14 +134,16 @@ def to_dict(cfg: Any) -> dict[str, Any]:
 _T = TypeVar("_T")
 
 
-def from_dict(cls: type[_T], d: dict[str, Any]) -> _T:
+def from_dict(cls: type[_T], d: dict[str, Any], strict: bool = True) -> _T:
     """Build a config dataclass from a (possibly partial) nested dict.
 
-    Missing fields keep their defaults; nested dataclass sections are built recursively; unknown keys raise.
+    Missing fields keep their defaults; nested dataclass sections are built recursively; unknown keys raise
+    (or, with ``strict=False``, are dropped: used for configs stored by a task's config subclass).
 
     Args:
         cls: The dataclass type to build, e.g. ``TrainCfg``.
         d: Values by field name (nested dicts for nested sections).
+        strict: Raise on unknown keys.
 
     Returns:
         A new instance of ``cls``.
@@ -160,12 +162,32 @@ def from_dict(cls: type[_T], d: dict[str, Any]) -> _T:
     kwargs: dict[str, Any] = {}
     for key, value in d.items():
         if key not in names:
+            if not strict:
+                continue
             close = difflib.get_close_matches(key, names, n=3)
             hint = f" Did you mean {close}?" if close else ""
             raise KeyError(f"Unknown field '{key}' for {cls.__name__}.{hint} Valid fields are: {names}")
         ftype = hints.get(key)
         if isinstance(ftype, type) and dataclasses.is_dataclass(ftype) and isinstance(value, dict):
-            kwargs[key] = from_dict(ftype, value)
+            kwargs[key] = from_dict(ftype, value, strict)
         else:
             kwargs[key] = copy.deepcopy(value)
     return cls(**kwargs)
+
+
+def coerce_cfg(cfg: Any, cls: type[_T], strict: bool = True) -> _T:
+    """Return a private copy of ``cfg`` as a ``cls`` instance (never the caller's object).
+
+    ``None`` gives ``cls()``; an instance of ``cls`` or of a subclass is deep-copied (extra subclass fields kept);
+    a dict is passed to :func:`from_dict` with ``strict``.
+
+    Raises:
+        TypeError: ``cfg`` is of another type.
+    """
+    if cfg is None:
+        return cls()
+    if isinstance(cfg, cls):
+        return copy.deepcopy(cfg)
+    if isinstance(cfg, dict):
+        return from_dict(cls, cfg, strict)
+    raise TypeError(f"Expected {cls.__name__}, a dict or None, got {type(cfg).__name__}: {cfg!r}")

@@ -8,7 +8,7 @@ import torch
 
 from rsl_rl.algorithms.dagger import DAgger, Teacher, TeacherError, load_teacher
 from rsl_rl.algorithms.ppo import PPO
-from rsl_rl.config import AlgorithmCfg, from_dict, to_dict
+from rsl_rl.config import AlgorithmCfg, coerce_cfg
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.utils.resolve import resolve_class
 
@@ -34,7 +34,7 @@ def construct_algorithm(
         ValueError: Unknown class name (lists the valid ones).
         TeacherError: The teacher cannot be loaded / does not fit (before any rollout).
     """
-    cfg = from_dict(AlgorithmCfg, to_dict(cfg))
+    cfg = coerce_cfg(cfg, AlgorithmCfg)
     name = cfg.class_name
     if name == "PPO" and cfg.policy_to_clone:
         name = "DAgger"

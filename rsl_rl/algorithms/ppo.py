@@ -19,7 +19,7 @@ from typing import Any, Optional
 import torch
 from torch import nn
 
-from rsl_rl.config import AlgorithmCfg, from_dict, to_dict
+from rsl_rl.config import AlgorithmCfg, coerce_cfg
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
 from rsl_rl.utils.distributed import all_reduce_gradients, all_reduce_mean
@@ -63,9 +63,7 @@ class PPO:
         Raises:
             ValueError: Invalid schedule, or a BC coefficient without a teacher.
         """
-        if cfg is None:
-            cfg = AlgorithmCfg()
-        self.cfg: AlgorithmCfg = from_dict(AlgorithmCfg, to_dict(cfg))
+        self.cfg: AlgorithmCfg = coerce_cfg(cfg, AlgorithmCfg)
         c = self.cfg
         if c.schedule not in SCHEDULES:
             raise ValueError(f"Invalid algorithm.schedule '{c.schedule}'. Valid schedules are: {list(SCHEDULES)}")

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.distributions import Normal
 
-from rsl_rl.config import PolicyCfg, from_dict, to_dict
+from rsl_rl.config import PolicyCfg, coerce_cfg, to_dict
 from rsl_rl.modules.mlp import MLP
 from rsl_rl.modules.obs_processing import ObsEncoder
 
@@ -77,11 +77,8 @@ class ActorCritic(nn.Module):
             ValueError: Unknown activation or processing type, or invalid widths.
         """
         super().__init__()
-        if cfg is None:
-            cfg = PolicyCfg()
-        elif isinstance(cfg, dict):
-            cfg = from_dict(PolicyCfg, cfg)
-        self.cfg: PolicyCfg = from_dict(PolicyCfg, to_dict(cfg))  # private copy: never mutate the caller's config
+        # private copy; dicts from checkpoints written by a config subclass may carry extra fields: ignored
+        self.cfg: PolicyCfg = coerce_cfg(cfg, PolicyCfg, strict=False)
         if num_actions <= 0:
             raise ValueError(f"num_actions must be > 0, got {num_actions}")
         shapes = {k: tuple(int(d) for d in v) for k, v in obs_shapes.items()}

@@ -15,7 +15,7 @@ import torch
 import rsl_rl
 from rsl_rl.algorithms import construct_algorithm
 from rsl_rl.algorithms.ppo import PPO
-from rsl_rl.config import TrainCfg, from_dict, to_dict
+from rsl_rl.config import TrainCfg, coerce_cfg, to_dict
 from rsl_rl.env.vec_env import VecEnv
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.modules.normalizer import RunningNormalizer
@@ -83,7 +83,7 @@ class OnPolicyRunner:
             cfg_to_save: JSON-able dict written to ``config.json`` and stored in checkpoints (default: the train cfg).
             multi_gpu: Request multi-process training (torchrun).
         """
-        self.cfg: TrainCfg = from_dict(TrainCfg, to_dict(train_cfg))
+        self.cfg: TrainCfg = coerce_cfg(train_cfg, TrainCfg)
         self.env = env
         self.device = torch.device(device)
         self.rank_info = init_distributed(self.device, multi_gpu)

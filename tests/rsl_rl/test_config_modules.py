@@ -113,3 +113,24 @@ def test_re_init_std_and_distribution_api() -> None:
     torch.testing.assert_close(ac.action_mean, ac.act_inference(obs))
     torch.testing.assert_close(ac.action_std, torch.full((6, 4), 0.3))
     assert ActorCritic(SHAPES, 4, ac.policy_cfg).policy_cfg == ac.policy_cfg
+
+
+def test_coerce_cfg_copies_and_keeps_subclass_fields() -> None:
+    from dataclasses import dataclass
+
+    from rsl_rl.config import coerce_cfg
+
+    @dataclass
+    class MyPolicyCfg(PolicyCfg):
+        note: str = "task specific"
+
+    mine = MyPolicyCfg(obs_proc_actor={"torso": "identity"}, obs_proc_critic={"torso": "identity"})
+    ac = ActorCritic(SHAPES, 2, mine)
+    assert ac.cfg is not mine and ac.cfg.note == "task specific"
+    mine.actor_hidden_dims.append(7)
+    assert ac.cfg.actor_hidden_dims == [512, 256, 128]  # the caller's config is never shared or mutated
+    rebuilt = ActorCritic(SHAPES, 2, ac.policy_cfg)  # dict with an extra field, e.g. from a checkpoint
+    assert rebuilt.policy_cfg == {k: v for k, v in ac.policy_cfg.items() if k != "note"}
+    assert coerce_cfg(None, AlgorithmCfg) == AlgorithmCfg()
+    with pytest.raises(TypeError, match="Expected AlgorithmCfg, a dict or None, got int"):
+        coerce_cfg(3, AlgorithmCfg)
