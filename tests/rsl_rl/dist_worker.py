@@ -3,8 +3,8 @@
 """Worker for the multi-process test: ``python -m torch.distributed.run --nproc-per-node 2 dist_worker.py OUT_DIR``.
 
 Each rank seeds differently (seed + rank, the caller's job), trains 3 PPO iterations on the toy env on CPU (gloo)
-and writes a hash of its final parameters and buffers to ``OUT_DIR/rank<r>.json``. Checkpoints go to
-``OUT_DIR/run`` (only rank 0 may write them).
+and writes a hash of its final parameters and buffers to ``OUT_DIR/rank<r>.json``. Each rank gets its own log dir
+``OUT_DIR/run_rank<r>`` so the test can prove that only rank 0 writes checkpoints, config and logs.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def main(out_dir: str) -> None:
     cfg.policy.normalize_obs = True
     cfg.runner.save_interval = 2
     cfg.runner.log_interval = 100
-    runner = OnPolicyRunner(PointMassEnv(16, seed=seed), cfg, log_dir=os.path.join(out_dir, "run"), multi_gpu=True)
+    runner = OnPolicyRunner(PointMassEnv(16, seed=seed), cfg, log_dir=os.path.join(out_dir, f"run_rank{info.rank}"),
+                            multi_gpu=True)
     runner.learn(3)
     digest = hashlib.sha256()
     for key, value in sorted(runner.actor_critic.state_dict().items()):

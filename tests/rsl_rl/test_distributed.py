@@ -34,8 +34,9 @@ def test_two_ranks_stay_in_sync(tmp_path) -> None:
     assert r0["lr"] == r1["lr"], (r0, r1)
     assert r0["normalizer_count"] == 2 * 16 * 8 * 3, r0  # statistics merged over both ranks
     assert r0["iteration"] == r1["iteration"] == 3, (r0, r1)
-    saved = sorted(n for n in os.listdir(tmp_path / "run") if n.endswith(".pt"))
-    assert saved == ["model_2.pt", "model_3.pt"], saved
+    saved = sorted(n for n in os.listdir(tmp_path / "run_rank0") if n.endswith((".pt", ".json")))
+    assert saved == ["config.json", "model_2.pt", "model_3.pt"], saved
+    assert not os.path.exists(tmp_path / "run_rank1")  # rank 1 wrote nothing: no checkpoints, config or logs
     assert "Learning iteration" not in proc.stdout, log  # log_interval 100: nothing printed, and never by rank 1
 
 
