@@ -41,8 +41,8 @@ def match_by_substring(names: list[str], table: dict[str, float], what: str) -> 
 class LeggedRobot(LeggedRobotRewards, VecEnv):
     """A batch of legged robots on flat ground or a height field, tracking velocity commands by default."""
 
-    # term -> (obs_scales field, noise_scales field); terms not listed are unscaled and noise-free
-    obs_term_units: dict[str, tuple[str | None, str | None]] = {
+    # term -> (obs_scales field, noise_scales field[, "gaussian"]); terms not listed are unscaled and noise-free
+    obs_term_units: dict[str, tuple[str | None, ...]] = {
         "base_lin_vel": ("lin_vel", "lin_vel"),
         "base_ang_vel": ("ang_vel", "ang_vel"),
         "projected_gravity": (None, "gravity"),

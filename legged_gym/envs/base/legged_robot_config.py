@@ -25,6 +25,7 @@ class EnvCfg:
     # observation key -> number of frames kept as `history_<key>` (N, H, ...)
     obs_history: dict[str, int] = field(default_factory=dict)
     history_newest_first: bool = True  # frame order inside history_<key>
+    obs_noise_keys: list[str] | None = None  # keys that receive observation noise (None = all)
     test: bool = False  # play mode: real-time pacing, no learning
 
 
@@ -173,6 +174,8 @@ class NoiseScalesCfg:
     ang_vel: float = 0.2  # [rad/s]
     gravity: float = 0.05
     height_measurements: float = 0.1  # [m]
+    torso_rel: float = 0.01  # [m, rad] Gaussian noise of the root-relative targets (tracking tasks)
+    reference_vel: float = 0.05  # [m/s, rad/s] Gaussian noise of the reference root velocity (tracking tasks)
 
 
 @dataclass

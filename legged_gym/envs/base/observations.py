@@ -3,6 +3,8 @@
 ``cfg.env.observations`` maps each observation key to a list of term names; term ``t`` is computed by
 the environment's method ``_obs_<t>()`` in physical units, then scaled by its observation scale and
 perturbed by uniform noise of its noise scale (both looked up through ``env.obs_term_units``).
+Noise is uniform in [-s, s] unless the term's unit entry says ``"gaussian"`` (then s is the standard
+deviation); only keys listed in ``cfg.env.obs_noise_keys`` receive noise (all keys when it is None).
 ``cfg.env.obs_history`` adds ``history_<key>`` tensors of shape (N, H, ...) that keep the last H frames;
 after a reset every slot holds the first frame of the new episode.
 """
@@ -28,6 +30,7 @@ class ObsTerm:
     fn: Callable[[], Tensor]
     scale: float
     noise: float
+    gaussian: bool
     dim: int
     shape: tuple[int, ...]
 
@@ -46,6 +49,11 @@ class ObservationManager:
             if not names:
                 raise ValueError(f"env.observations['{key}'] lists no terms")
             self.terms[key] = [self._make_term(key, name) for name in names]
+        noise_keys = cfg.env.obs_noise_keys
+        unknown_noise = [k for k in (noise_keys or []) if k not in self.terms]
+        if unknown_noise:
+            raise ValueError(f"env.obs_noise_keys names keys {unknown_noise} that are not in env.observations")
+        self.noisy_keys = set(self.terms) if noise_keys is None else set(noise_keys)
         self.shapes: dict[str, tuple[int, ...]] = {}
         for key, terms in self.terms.items():
             if len(terms) == 1:
@@ -73,22 +81,26 @@ class ObservationManager:
         if fn is None:
             known = sorted(n[5:] for n in dir(self.env) if n.startswith("_obs_"))
             raise ValueError(f"env.observations['{key}']: unknown term '{name}'; known terms: {known}")
-        scale_name, noise_name = self.env.obs_term_units.get(name, (None, None))
+        units = self.env.obs_term_units.get(name, (None, None))
+        scale_name, noise_name = units[0], units[1]
+        gaussian = len(units) > 2 and units[2] == "gaussian"
         cfg = self.env.cfg
         scale = float(getattr(cfg.normalization.obs_scales, scale_name)) if scale_name else 1.0
         noise = float(getattr(cfg.noise.noise_scales, noise_name)) if noise_name else 0.0
         value = fn()
-        return ObsTerm(name, fn, scale, noise, int(value[0].numel()), tuple(value.shape[1:]))
+        return ObsTerm(name, fn, scale, noise, gaussian, int(value[0].numel()), tuple(value.shape[1:]))
 
     def compute(self) -> dict[str, Tensor]:
         """Observation dict for the current state (also advances the histories)."""
         obs: dict[str, Tensor] = {}
         for key, terms in self.terms.items():
             parts = []
+            noisy = self.add_noise and key in self.noisy_keys
             for t in terms:
                 v = t.fn()
-                if self.add_noise and t.noise > 0:
-                    v = v + (2.0 * torch.rand_like(v) - 1.0) * (t.noise * self.noise_level)
+                if noisy and t.noise > 0:
+                    sample = torch.randn_like(v) if t.gaussian else 2.0 * torch.rand_like(v) - 1.0
+                    v = v + sample * (t.noise * self.noise_level)
                 parts.append(v * t.scale if t.scale != 1.0 else v)
             value = parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
             obs[key] = value.clamp(-self.clip, self.clip)
@@ -115,7 +127,12 @@ class ObservationManager:
         for key, terms in self.terms.items():
             out[key] = {
                 "shape": list(self.shapes[key]),
-                "terms": [{"name": t.name, "dim": t.dim, "scale": t.scale, "noise": t.noise} for t in terms],
+                "terms": [
+                    {"name": t.name, "dim": t.dim, "scale": t.scale,
+                     "noise": t.noise if key in self.noisy_keys else 0.0,
+                     "noise_type": "gaussian" if t.gaussian else "uniform"}
+                    for t in terms
+                ],
             }
         for key, h in self.history_len.items():
             out[f"history_{key}"] = {
