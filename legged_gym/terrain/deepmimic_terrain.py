@@ -16,6 +16,9 @@ Layout (the seed's ``duplicate_mesh_grid_multi``, as a height field):
 - Each clip terrain is sampled in its clip frame on the lattice ``k * resolution`` (meshes cast with
   :func:`mesh_to_heightfield`, height fields resampled when their grid is not on that lattice). Since
   offsets are whole samples too, world samples are exact copies of clip-frame samples.
+- The height field covers every cell completely (and any terrain sample poking past its cell by up to
+  half a sample): x from about ``-W/2`` to ``(n_cols - 1/2) * W``, y from ``-D/2`` to ``(n_rows - 1/2) * D``.
+  Beyond it MuJoCo has no ground, as in the seed.
 - Where two terrains share a boundary sample (``margin = 0``) the higher one wins, as a ray cast from
   above onto the seed's concatenated mesh would. Samples covered by no terrain (the margin, or a
   terrain smaller than its cell) take the lowest height of the terrain whose cell they lie in, so a
@@ -286,8 +289,12 @@ class DeepMimicTerrain:
         sizes = np.array([[c.heights.shape[1], c.heights.shape[0]] for c in self.clips])
         first = starts[None] + self._offset_idx[..., :2]  # (R, C, 2)
         last = first + sizes[None] - 1
-        g0 = first.reshape(-1, 2).min(axis=0)
-        g1 = last.reshape(-1, 2).max(axis=0)
+        cell = self._cell_idx
+        counts = np.array([self.num_cols, self._n_rows])
+        cells_lo = np.floor(-cell / 2).astype(np.int64)
+        cells_hi = (counts - 1) * cell + np.ceil(cell / 2).astype(np.int64)
+        g0 = np.minimum(first.reshape(-1, 2).min(axis=0), cells_lo)
+        g1 = np.maximum(last.reshape(-1, 2).max(axis=0), cells_hi)
         ncol, nrow = (g1 - g0 + 1).tolist()
         grid = np.full((nrow, ncol), np.nan, np.float32)
         for row in range(self._n_rows):
@@ -302,5 +309,5 @@ class DeepMimicTerrain:
             x = (g0[0] + np.arange(ncol)) * self.resolution
             nearest_col = np.clip(np.round(x / self.cell_size[0]).astype(np.int64), 0, self.num_cols - 1)
             grid = np.where(gaps, col_min[nearest_col][None, :], grid)
-        return HeightField(heights=grid, origin=(float(g0[0] * self.resolution), float(g0[1] * self.resolution)),
-                           resolution=self.resolution)
+        origin = (float(g0[0] * self.resolution), float(g0[1] * self.resolution))
+        return HeightField(heights=grid, origin=origin, resolution=self.resolution)

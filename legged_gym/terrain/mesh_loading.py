@@ -61,11 +61,12 @@ def _as_single_mesh(loaded: object, path: Path) -> trimesh.Trimesh:
     if isinstance(loaded, trimesh.Scene):
         meshes = [g for g in loaded.dump() if isinstance(g, trimesh.Trimesh)]
         if not meshes:
-            kinds = sorted({type(g).__name__ for g in loaded.geometry.values()}) or ["nothing"]
-            raise ValueError(f"terrain mesh {str(path)!r}: expected triangle geometry, the file holds {kinds}")
+            kinds = sorted({type(g).__name__ for g in loaded.geometry.values()})
+            found = f"only {', '.join(kinds)}" if kinds else "no geometry (an empty or unreadable file)"
+            raise ValueError(f"terrain mesh {str(path)!r}: expected at least one triangle, found {found}")
         return meshes[0] if len(meshes) == 1 else trimesh.util.concatenate(meshes)
     if isinstance(loaded, trimesh.Trimesh):
         return loaded
     raise ValueError(
-        f"terrain mesh {str(path)!r}: expected triangle geometry, got {type(loaded).__name__} (points or lines only?)"
+        f"terrain mesh {str(path)!r}: expected at least one triangle, found only {type(loaded).__name__}"
     )
