@@ -1,0 +1,103 @@
+"""Load pickles that may come from strangers without letting them run code.
+
+A pickle names the callables it needs to rebuild its objects (``GLOBAL`` / ``STACK_GLOBAL`` opcodes) and
+calls them while loading; a crafted file can name ``os.system`` or ``builtins.eval``. :func:`load_pickle`
+resolves names through an allow-list instead of importing them: plain containers and builtins, and the few
+numpy functions that rebuild arrays, scalars and dtypes. Any other name raises :class:`UnsafePickleError`
+before anything is called.
+"""
+
+from __future__ import annotations
+
+import builtins
+import codecs
+import collections
+import io
+import os
+import pickle
+
+import numpy as np
+
+try:  # numpy >= 2 keeps its internals under numpy._core; pickles written with numpy 1.x name numpy.core
+    from numpy._core import multiarray as _multiarray
+    from numpy._core import numeric as _numeric
+except ImportError:  # pragma: no cover - numpy 1.x
+    from numpy.core import multiarray as _multiarray  # type: ignore[no-redef]
+    from numpy.core import numeric as _numeric  # type: ignore[no-redef]
+
+
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle names a global outside the allow-list; nothing it names was called."""
+
+
+_BUILTIN_NAMES = (
+    "dict", "list", "tuple", "set", "frozenset", "str", "bytes", "bytearray",
+    "int", "float", "bool", "complex", "NoneType",
+)
+
+_NUMPY_NAMES: dict[str, object] = {
+    "_reconstruct": _multiarray._reconstruct,
+    "scalar": _multiarray.scalar,
+}
+
+_ALLOWED: dict[tuple[str, str], object] = {}
+for _name in _BUILTIN_NAMES:
+    if hasattr(builtins, _name):
+        _ALLOWED[("builtins", _name)] = getattr(builtins, _name)
+        _ALLOWED[("__builtin__", _name)] = getattr(builtins, _name)  # protocol 0-2 pickles from Python 2
+_ALLOWED[("builtins", "NoneType")] = type(None)
+_ALLOWED[("collections", "OrderedDict")] = collections.OrderedDict
+_ALLOWED[("_codecs", "encode")] = codecs.encode  # protocol <= 2 stores bytes as latin-1 text + encode
+for _mod in ("numpy.core.multiarray", "numpy._core.multiarray"):
+    for _name, _obj in _NUMPY_NAMES.items():
+        _ALLOWED[(_mod, _name)] = _obj
+for _mod in ("numpy.core.numeric", "numpy._core.numeric"):
+    _ALLOWED[(_mod, "_frombuffer")] = _numeric._frombuffer  # protocol-5 arrays
+_ALLOWED[("numpy", "ndarray")] = np.ndarray
+_ALLOWED[("numpy", "dtype")] = np.dtype
+
+
+def _is_numpy_dtype_class(module: str, name: str) -> bool:
+    """numpy >= 1.25 may name a dtype class such as ``numpy.dtypes.Float32DType``; those are inert."""
+    if module != "numpy.dtypes" or not name.endswith("DType"):
+        return False
+    obj = getattr(getattr(np, "dtypes", None), name, None)
+    return isinstance(obj, type) and issubclass(obj, np.dtype)
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    def __init__(self, file: io.BufferedIOBase, path: str) -> None:
+        super().__init__(file)
+        self._path = path
+
+    def find_class(self, module: str, name: str) -> object:  # noqa: D102 - pickle.Unpickler hook
+        obj = _ALLOWED.get((module, name))
+        if obj is not None:
+            return obj
+        if _is_numpy_dtype_class(module, name):
+            return getattr(np.dtypes, name)
+        raise UnsafePickleError(
+            f"{self._path}: pickle names the global '{module}.{name}', which is not allowed; a motion pickle may "
+            "hold only dicts, lists, tuples, sets, strings, numbers, None and numpy arrays/scalars"
+        )
+
+    def persistent_load(self, pid: object) -> object:  # noqa: D102 - pickle.Unpickler hook
+        raise UnsafePickleError(f"{self._path}: pickle uses persistent ids ({pid!r}), which are not allowed")
+
+
+def load_pickle(path: str | os.PathLike) -> object:
+    """Unpickle ``path`` allowing only plain containers, builtins and numpy arrays/scalars/dtypes.
+
+    Raises:
+        UnsafePickleError: the file names any other global (e.g. ``posix.system``, ``builtins.eval``,
+            ``torch._utils._rebuild_tensor``); the message names the file and the global.
+        pickle.UnpicklingError, EOFError: the file is not a valid pickle.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        return _RestrictedUnpickler(f, path).load()
+
+
+def loads_pickle(data: bytes, source: str = "<bytes>") -> object:
+    """:func:`load_pickle` for an in-memory pickle; ``source`` names it in errors."""
+    return _RestrictedUnpickler(io.BytesIO(data), source).load()
