@@ -176,7 +176,8 @@ class DeepMimicTerrain:
                 raise ValueError(f"env_offsets: expected an integer tensor for {name}, got {idx.dtype}")
             if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= n):
                 raise IndexError(
-                    f"env_offsets: expected {name} in [0, {n - 1}], got values from {int(idx.min())} to {int(idx.max())}"
+                    f"env_offsets: expected {name} in [0, {n - 1}], "
+                    f"got values from {int(idx.min())} to {int(idx.max())}"
                 )
         table = self._offsets_by_device.get(clip_idx.device)
         if table is None:
@@ -184,7 +185,9 @@ class DeepMimicTerrain:
             self._offsets_by_device[clip_idx.device] = table
         return table[row_idx.long(), clip_idx.long()]
 
-    def random_rows(self, n: int, generator: torch.Generator | None = None, device: torch.device | str | None = None) -> Tensor:
+    def random_rows(
+        self, n: int, generator: torch.Generator | None = None, device: torch.device | str | None = None
+    ) -> Tensor:
         """``n`` row indices drawn uniformly from ``0 .. num_rows - 1`` (on the generator's device by default)."""
         if device is None:
             device = generator.device if generator is not None else "cpu"

@@ -43,7 +43,7 @@ def mesh_to_heightfield(
     bounds: Sequence[Sequence[float]] | np.ndarray | None = None,
     fill: str | float = "min",
     max_height: float | None = None,
-    max_points_per_chunk: int = 1 << 20,
+    max_points_per_chunk: int = 1 << 18,
 ) -> HeightField:
     """The highest surface of ``mesh`` sampled on a regular xy grid.
 
@@ -116,7 +116,7 @@ def rasterise_max(
     origin: np.ndarray,
     resolution: float,
     max_height: float | None = None,
-    max_points_per_chunk: int = 1 << 20,
+    max_points_per_chunk: int = 1 << 18,
 ) -> None:
     """Raise each grid point of ``grid`` to the highest triangle above it (in place).
 

@@ -7,9 +7,19 @@ import trimesh
 from trimesh.ray.ray_triangle import ray_triangle_id
 
 
-def grid_mesh(nx: int, ny: int, size: tuple[float, float], z: np.ndarray, rng: np.random.Generator,
-              yaw: float = 0.0, offset: tuple[float, float] = (0.0, 0.0)) -> trimesh.Trimesh:
-    """A bumpy surface of (ny, nx) vertices with heights ``z``; random quad diagonals, random face order, turned by ``yaw``."""
+def grid_mesh(
+    nx: int,
+    ny: int,
+    size: tuple[float, float],
+    z: np.ndarray,
+    rng: np.random.Generator,
+    yaw: float = 0.0,
+    offset: tuple[float, float] = (0.0, 0.0),
+) -> trimesh.Trimesh:
+    """A bumpy surface of (ny, nx) vertices with heights ``z``.
+
+    Quad diagonals and face order are random; the surface is turned by ``yaw`` about z, then shifted by ``offset``.
+    """
     x, y = np.meshgrid(np.linspace(0, size[0], nx), np.linspace(0, size[1], ny))
     c, s = np.cos(yaw), np.sin(yaw)
     xr, yr = c * x - s * y + offset[0], s * x + c * y + offset[1]
