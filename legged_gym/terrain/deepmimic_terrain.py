@@ -135,7 +135,7 @@ class DeepMimicTerrain:
     @property
     def cell_size(self) -> tuple[float, float]:
         """Cell spacing (W, D) along x and y [m]."""
-        return (self._cell_idx[0] * self.resolution, self._cell_idx[1] * self.resolution)
+        return (float(self._cell_idx[0] * self.resolution), float(self._cell_idx[1] * self.resolution))
 
     @property
     def clip_bounds(self) -> Tensor:
