@@ -249,7 +249,7 @@ class PPO:
                 + c.bounds_loss_coef * bounds
             )
 
-            self.optimizer.zero_grad(set_to_none=False)
+            self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if self.world_size > 1:
                 all_reduce_gradients(ac.parameters(), self.world_size)

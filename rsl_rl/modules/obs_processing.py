@@ -163,6 +163,8 @@ class ObsEncoder(nn.Module):
         parts: list[torch.Tensor] = []
         for key in self.term_keys:
             parts.append(torch.flatten(obs[key], 1))
+        if len(parts) == 1:  # avoid a copy for the common single-key case
+            return parts[0]
         return torch.cat(parts, dim=1)
 
     def forward(self, obs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, Optional[torch.Tensor]]:
@@ -171,7 +173,7 @@ class ObsEncoder(nn.Module):
         outs: list[torch.Tensor] = []
         for term in self.terms.values():
             outs.append(term(flat))
-        x = torch.cat(outs, dim=1)
+        x = outs[0] if len(outs) == 1 else torch.cat(outs, dim=1)
         extra: Optional[torch.Tensor] = None
         for gated in self.gated.values():
             y = gated(obs)
