@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mujoco
+import pytest
 import numpy as np
 import torch
 
@@ -76,4 +77,18 @@ def test_root_angular_velocity_is_world_frame():
                  default_pose(b)[:1], torch.zeros(1, 23))
     qvel_local = b.get_state()[0, 1 + b.model.nq + 3 : 1 + b.model.nq + 6].float()
     assert torch.allclose(quat_rotate(quat, qvel_local.unsqueeze(0)), w, atol=1e-6)
+    b.close()
+
+
+def test_model_variants_are_shared_when_memory_is_short():
+    hf = make_rough_heightfield((20.0, 20.0), 0.02, 0.1, 0, seed=1)  # about 4 MB of height data per model copy
+    b = make("cpu", num_envs=6, heightfield=hf, max_variant_memory_mb=10.0)
+    assert b.num_variants == 2
+    b.set_params(torch.arange(6), friction=torch.tensor([0.2, 0.3, 0.4, 0.5, 0.6, 0.7]))
+    assert b.model_for_env(0) is b.model_for_env(2) is b.model_for_env(4)
+    assert b.model_for_env(1) is not b.model_for_env(0)
+    assert b.model_for_env(0).geom_friction[0, 0] == pytest.approx(0.6)  # the last write to the shared copy wins
+    b.close()
+    b = make("cpu", num_envs=3)
+    assert b.num_variants == 3
     b.close()

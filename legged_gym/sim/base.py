@@ -37,6 +37,9 @@ class SceneSpec:
         seed: seed of the backend's own random streams (torque noise).
         solver_iterations: constraint solver iterations.
         friction: nominal sliding friction of all contacts.
+        max_variant_memory_mb: memory allowed for per-environment copies of the physics model that carry
+            randomised parameters (CPU backend). When one copy per environment does not fit (large terrains),
+            environments share copies round robin and parameters set for one apply to all sharing it.
     """
 
     robot_xml: str
@@ -54,6 +57,7 @@ class SceneSpec:
     seed: int = 0
     solver_iterations: int = 10
     friction: float = 1.0
+    max_variant_memory_mb: float = 1024.0
 
 
 class SimBackend(ABC):

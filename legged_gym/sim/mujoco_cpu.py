@@ -50,7 +50,12 @@ class MujocoCpuBackend(SimBackend):
         self._pool = rollout.Rollout(nthread=self.nthread)
         self._datas = [mujoco.MjData(m) for _ in range(self.nthread)]
         self._models: list[mujoco.MjModel] = [m] * self.num_envs
-        self._custom = np.zeros(self.num_envs, dtype=bool)
+        # randomised parameters live in model copies; a large terrain makes copies expensive, so at most
+        # `num_variants` copies exist and environment e uses copy e % num_variants
+        approx_bytes = m.hfield_data.nbytes + 200_000
+        budget = int(spec.max_variant_memory_mb * 2**20)
+        self.num_variants = int(max(1, min(self.num_envs, budget // approx_bytes)))
+        self._variants: dict[int, mujoco.MjModel] = {}
 
         self.nstate = mujoco.mj_stateSize(m, _FULL)
         self._qpos0 = 1  # state layout: time, qpos, qvel, act, ...
@@ -252,10 +257,10 @@ class MujocoCpuBackend(SimBackend):
             "kd": None if kd_scale is None else kd_scale.cpu().numpy(),
         }
         for row, env in enumerate(ids):
-            if not self._custom[env]:
-                self._models[env] = _copy_model(m)
-                self._custom[env] = True
-            em = self._models[env]
+            v = int(env) % self.num_variants
+            if v not in self._variants:
+                self._variants[v] = _copy_model(m)
+            em = self._models[env] = self._variants[v]
             if arrays["friction"] is not None:
                 em.geom_friction[:, 0] = arrays["friction"][row]
             if arrays["mass"] is not None:

@@ -118,6 +118,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             num_threads=self.cfg.sim.num_threads,
             seed=self.cfg.seed,
             solver_iterations=self.cfg.sim.solver_iterations,
+            max_variant_memory_mb=self.cfg.sim.max_variant_memory_mb,
         )
 
     def _init_buffers(self) -> None:

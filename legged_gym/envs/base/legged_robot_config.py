@@ -190,6 +190,7 @@ class SimCfg:
     dt: float = 0.005  # [s] physics step
     num_threads: int = 0  # CPU backend worker threads (0 = all cores)
     solver_iterations: int = 10
+    max_variant_memory_mb: float = 1024.0  # CPU backend: memory for randomised per-environment model copies
 
 
 @dataclass
