@@ -23,6 +23,7 @@ from legged_gym.motion.formats.seed_pickle import read_seed_pickle
 from legged_gym.motion.formats.unitree_csv import read_unitree_csv
 
 DEFAULT_ROBOT_XML = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
+LAFAN_CSV_FPS = 30.0
 
 _EXTENSIONS = {
     ".pkl": "seed pickle",
@@ -34,16 +35,33 @@ _EXTENSIONS = {
 }
 
 
-def load_motion(path: str | os.PathLike, **kw: object) -> MotionClip:
-    """Read a clip, choosing the reader by what ``path`` is.
+def load_motion(
+    path: str | os.PathLike,
+    robot_xml: str | None = None,
+    default_fps: float | None = None,
+    data_pattern: str = "retarget_poses_g1.h5",
+    terrain_pattern: str = "background_mesh.obj",
+    csv_fps: float = LAFAN_CSV_FPS,
+    **kw: object,
+) -> MotionClip:
+    """Read a clip, choosing the reader by what ``path`` is; options that do not apply to a format are ignored.
 
-    * a folder: :func:`read_human_video_folder` (``data_pattern``/``terrain_pattern`` via ``kw``);
+    * a folder: :func:`read_human_video_folder` with ``data_pattern``/``terrain_pattern``;
     * ``.h5``/``.hdf5``: the same, with that file as the data file and the mesh looked up beside it;
     * ``.pkl``/``.pickle``: :func:`read_seed_pickle`;
-    * ``.csv``: :func:`read_unitree_csv`; ``.npz``: :func:`read_mjlab_npz`. For these two ``robot_xml``
-      defaults to the project's G1 model (:data:`DEFAULT_ROBOT_XML`).
+    * ``.csv``: :func:`read_unitree_csv` at ``csv_fps``; ``.npz``: :func:`read_mjlab_npz`.
 
-    Other keyword arguments go to the reader unchanged.
+    Args:
+        path: file or clip folder.
+        robot_xml: robot model for forward kinematics: required by CSV and npz (default: the project's G1,
+            :data:`DEFAULT_ROBOT_XML`), used by h5 folders without a contact estimate, ignored for pickles.
+        default_fps: rate [Hz] of pickles and h5 files that store none (None: such a file is an error).
+            Not applied to CSVs: those never store a rate, and the seed's habit of giving them the control rate
+            plays a 30 fps LAFAN clip 1.67 times too fast.
+        data_pattern, terrain_pattern: file names (or globs) inside a human-video folder.
+        csv_fps: rate [Hz] of CSV files (30: Unitree's LAFAN set).
+        **kw: further reader options (``required_joints``, ``required_links``, ``check_quat_order``, and the
+            format-specific ones such as ``default_order`` for npz), passed unchanged.
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
@@ -51,19 +69,22 @@ def load_motion(path: str | os.PathLike, **kw: object) -> MotionClip:
         MotionFormatError: from the reader.
     """
     path = os.fspath(path)
+    video = dict(terrain_pattern=terrain_pattern, fps=default_fps, robot_xml=robot_xml)
     if os.path.isdir(path):
-        return read_human_video_folder(path, **kw)  # type: ignore[arg-type]
+        return read_human_video_folder(path, data_pattern=data_pattern, **video, **kw)  # type: ignore[arg-type]
     if not os.path.exists(path):
         raise FileNotFoundError(f"motion file not found: {path}")
     ext = os.path.splitext(path)[1].lower()
     if ext in (".h5", ".hdf5"):
-        return read_human_video_folder(os.path.dirname(path) or ".", data_pattern=os.path.basename(path), **kw)  # type: ignore[arg-type]
+        folder = os.path.dirname(path) or "."
+        return read_human_video_folder(folder, data_pattern=os.path.basename(path), **video, **kw)  # type: ignore[arg-type]
     if ext in (".pkl", ".pickle"):
-        return read_seed_pickle(path, **kw)  # type: ignore[arg-type]
-    if ext in (".csv", ".npz"):
-        kw.setdefault("robot_xml", DEFAULT_ROBOT_XML)
-        reader = read_unitree_csv if ext == ".csv" else read_mjlab_npz
-        return reader(path, **kw)  # type: ignore[arg-type]
+        return read_seed_pickle(path, fps=default_fps, **kw)  # type: ignore[arg-type]
+    xml = robot_xml if robot_xml is not None else DEFAULT_ROBOT_XML
+    if ext == ".csv":
+        return read_unitree_csv(path, xml, fps=csv_fps, **kw)  # type: ignore[arg-type]
+    if ext == ".npz":
+        return read_mjlab_npz(path, xml, **kw)  # type: ignore[arg-type]
     supported = ", ".join(f"{e} ({d})" for e, d in _EXTENSIONS.items())
     raise ValueError(f"{path}: no reader for extension '{ext}'; supported: a clip folder, {supported}")
 

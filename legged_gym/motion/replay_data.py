@@ -295,17 +295,18 @@ class ReplayDataLoader:
             (clip index (n,) long, flat frame index (n,) long), on the loader's device.
         """
         gen = generator if generator is not None else self.generator
-        lengths = self.clip_length.cpu()
+        dev = gen.device if gen is not None else torch.device("cpu")  # draw where the generator lives
+        lengths = self.clip_length.to(dev)
         if randomize_start_offset:
-            probs = clip_probabilities(lengths, clip_weighting_strategy, self.success.rates())
+            probs = clip_probabilities(lengths.cpu(), clip_weighting_strategy, self.success.rates()).to(dev)
         else:
-            probs = clip_probabilities(lengths, "uniform_clip")
+            probs = clip_probabilities(lengths.cpu(), "uniform_clip").to(dev)
         clip = torch.multinomial(probs, n, replacement=True, generator=gen)
         if randomize_start_offset:
             offset = sample_in_clip(num_valid_starts(lengths)[clip], weighting_strategy, gen)
         else:
-            offset = torch.zeros(n, dtype=torch.long)
-        frame = self.clip_start.cpu()[clip] + offset
+            offset = torch.zeros(n, dtype=torch.long, device=dev)
+        frame = self.clip_start.to(dev)[clip] + offset
         return clip.to(self.device), frame.to(self.device)
 
     def record_episode(self, clip_idx: Tensor, success: Tensor) -> None:

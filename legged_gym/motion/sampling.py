@@ -59,8 +59,9 @@ def sample_in_clip(num_starts: Tensor, strategy: str, generator: torch.Generator
     """One start index in [0, M) per entry of ``num_starts`` (n,), uniform or linear (weight M - i)."""
     if strategy not in WEIGHTING_STRATEGIES:
         raise ValueError(f"weighting_strategy must be one of {WEIGHTING_STRATEGIES}, got {strategy!r}")
-    m = num_starts.double()
-    u = torch.rand(num_starts.shape, generator=generator, dtype=torch.float64)
+    device = generator.device if generator is not None else num_starts.device
+    m = num_starts.to(device).double()
+    u = torch.rand(num_starts.shape, generator=generator, dtype=torch.float64, device=device)
     if strategy == "uniform":
         i = torch.floor(u * m)
     else:
@@ -68,7 +69,7 @@ def sample_in_clip(num_starts: Tensor, strategy: str, generator: torch.Generator
         total = m * (m + 1.0) / 2.0
         k = torch.ceil((-1.0 + torch.sqrt(1.0 + 8.0 * u * total)) / 2.0)
         i = m - torch.clamp(k, min=1.0)
-    return torch.minimum(i.long().clamp(min=0), num_starts - 1)
+    return torch.minimum(i.long().clamp(min=0), num_starts.to(device) - 1)
 
 
 class SuccessTracker:
