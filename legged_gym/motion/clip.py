@@ -6,7 +6,7 @@ with z up; joint angles are radians. Readers convert other conventions at the fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -66,7 +66,6 @@ class MotionClip:
     contacts: dict[str, np.ndarray]
     terrain_path: str | None = None
     contact_source: str = "file"
-    extras: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.fps = float(self.fps)

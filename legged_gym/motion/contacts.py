@@ -28,7 +28,7 @@ SPEED_THRESHOLD = 0.3  # [m/s] horizontal speed of the slowest sole corner
 
 
 def sole_points(link_pos: np.ndarray, link_quat: np.ndarray, corners: np.ndarray) -> np.ndarray:
-    """World positions (T, K, 3) of K sole points given in the foot link frame (K, 3), from the link pose (T, 3)/(T, 4 wxyz)."""
+    """World positions (T, K, 3) of sole points ``corners`` (K, 3; foot link frame) at link poses (T, 3)/(T, 4 wxyz)."""
     t, k = link_pos.shape[0], corners.shape[0]
     q = np.broadcast_to(np.asarray(link_quat, np.float64)[:, None, :], (t, k, 4))
     return np.asarray(link_pos, np.float64)[:, None, :] + quat_rotate(q, np.broadcast_to(corners, (t, k, 3)))

@@ -77,7 +77,8 @@ def load_motion(
     ext = os.path.splitext(path)[1].lower()
     if ext in (".h5", ".hdf5"):
         folder = os.path.dirname(path) or "."
-        return read_human_video_folder(folder, data_pattern=os.path.basename(path), **video, **kw)  # type: ignore[arg-type]
+        data_file = os.path.basename(path)
+        return read_human_video_folder(folder, data_pattern=data_file, **video, **kw)  # type: ignore[arg-type]
     if ext in (".pkl", ".pickle"):
         return read_seed_pickle(path, fps=default_fps, **kw)  # type: ignore[arg-type]
     xml = robot_xml if robot_xml is not None else DEFAULT_ROBOT_XML

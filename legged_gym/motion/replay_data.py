@@ -23,7 +23,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from legged_gym.motion.clip import MotionClip, MotionFormatError, canonical_joint_name, canonical_link_name, select_columns
+from legged_gym.motion.clip import (
+    MotionClip,
+    MotionFormatError,
+    canonical_joint_name,
+    canonical_link_name,
+    select_columns,
+)
 from legged_gym.motion.resample import resample_clip
 from legged_gym.motion.rotations import quat_conjugate, quat_log, quat_mul
 from legged_gym.motion.sampling import (

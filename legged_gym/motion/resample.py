@@ -60,5 +60,4 @@ def resample_clip(clip: MotionClip, target_fps: float) -> MotionClip:
         link_pos=_lerp(clip.link_pos, i0, i1, a),
         link_quat=_slerp(clip.link_quat, i0, i1, a),
         contacts={k: v[nearest] for k, v in clip.contacts.items()},
-        extras=dict(clip.extras),
     )

@@ -46,7 +46,9 @@ class RobotKinematics:
         self.body_names = list(self.spec.body_names)
         self._fk = ForwardKinematics(self.spec, len(self.joint_names))
 
-    def joints_to_model(self, source: str, names: list[str], joints: np.ndarray, fill_missing: bool = False) -> np.ndarray:
+    def joints_to_model(
+        self, source: str, names: list[str], joints: np.ndarray, fill_missing: bool = False
+    ) -> np.ndarray:
         """Reorder (T, J) clip joints named ``names`` into the model's joint order (T, M).
 
         Joints the model has and the clip lacks raise MotionFormatError, or are set to 0 with ``fill_missing``.
@@ -62,7 +64,9 @@ class RobotKinematics:
                 out[:, m] = joints[:, index[n]]
         return out
 
-    def body_poses(self, root_pos: np.ndarray, root_quat: np.ndarray, model_joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def body_poses(
+        self, root_pos: np.ndarray, root_quat: np.ndarray, model_joints: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """World positions (T, B, 3) and wxyz orientations (T, B, 4) of :attr:`body_names`.
 
         Args:

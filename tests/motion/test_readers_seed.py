@@ -158,7 +158,7 @@ def test_h5_unknown_contacts_need_the_robot_to_derive(tmp_path):
     zeros = {"left_foot": np.zeros(40), "right_foot": np.zeros(40)}
     for label, contacts in (("zeros", zeros), ("absent", None)):
         folder = write_h5_folder(str(tmp_path / label), standing, contacts=contacts)
-        with pytest.raises(MotionFormatError, match=f"{label}.*'contacts'.*robot_xml"):
+        with pytest.raises(MotionFormatError, match=f"{label}.*'robot_xml'.*derive contacts"):
             read_human_video_folder(folder)
         clip = read_human_video_folder(folder, robot_xml=G1_XML)
         assert clip.contact_source == "derived"
@@ -174,10 +174,14 @@ def test_h5_float_contacts_threshold_and_link_recompute(tmp_path, seed):
     folder = write_h5_folder(str(tmp_path / "f"), stale, contacts=contacts)
     clip = read_human_video_folder(folder)
     np.testing.assert_array_equal(clip.contacts["left_foot"], np.linspace(0, 1, 40) > 0.5)
+    with pytest.raises(MotionFormatError, match="'robot_xml'.*recompute link poses"):
+        read_human_video_folder(folder, recompute_links=True)
     fixed = read_human_video_folder(folder, robot_xml=G1_XML, recompute_links=True)
     assert len(fixed.link_names) == 30 and fixed.contact_source == "file"
+    np.testing.assert_array_equal(fixed.contacts["left_foot"], clip.contacts["left_foot"])  # the file's flags kept
     k = fixed.link_names.index("left_wrist_yaw_link")
-    np.testing.assert_allclose(fixed.link_pos[:, k], seed["link_pos"][:, seed["link_names"].index("left_wrist_yaw_link.STL")], atol=1e-5)
+    wrist = seed["link_pos"][:, seed["link_names"].index("left_wrist_yaw_link.STL")]
+    np.testing.assert_allclose(fixed.link_pos[:, k], wrist, atol=1e-5)
 
 
 def test_h5_multi_person_and_bad_quaternion(tmp_path, seed):

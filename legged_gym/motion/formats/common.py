@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from legged_gym.motion.clip import MotionClip, MotionFormatError, canonical_joint_name, canonical_link_name, check_finite
+from legged_gym.motion.clip import MotionClip, MotionFormatError, canonical_joint_name, canonical_link_name
+from legged_gym.motion.clip import check_finite
 
 
 def clip_name(path: str) -> str:

@@ -77,7 +77,8 @@ def read_human_video_folder(
             ``_subsample_<k>`` (which gives 30 / k).
         robot_xml: robot MJCF for forward kinematics. Needed when the file has no contact estimate (no
             ``contacts`` group, or all-zero contacts, which the writer stores for "unknown"): contacts are then
-            derived (:mod:`legged_gym.motion.contacts`, ``contact_source="derived"``).
+            derived (:mod:`legged_gym.motion.contacts`, ``contact_source="derived"``). The derivation assumes
+            flat ground, so on a clip with stairs or slopes in its mesh derived contacts are unreliable.
         recompute_links: replace the file's link poses by FK of every body of ``robot_xml`` (the released
             stage-4 writer is suspected of storing one fixed posture for all frames).
         required_joints, required_links: names the caller needs.
@@ -122,18 +123,16 @@ def read_human_video_folder(
         contacts = contacts_from(data_path, raw_contacts, t, CONTACT_NAMES)
         if not any(c.any() for c in contacts.values()):
             contacts = None  # all zeros: the writer had no estimate (section 4), treated as unknown
+    name = clip_name_of(folder)
+    if (contacts is None or recompute_links) and robot_xml is None:
+        what = "recompute link poses" if recompute_links else "derive contacts (the file has no estimate)"
+        raise MotionFormatError(data_path, "robot_xml", f"a robot model to {what}", "robot_xml=None")
+    placeholder = {n: np.zeros(t, bool) for n in CONTACT_NAMES}
+    given = contacts if contacts is not None else placeholder
+    clip = clip_from_seed_fields(data_path, name, data, rate, contacts=given, check_quat_order=check_quat_order)
     if contacts is None or recompute_links:
-        if robot_xml is None:
-            what = "link recomputation" if recompute_links else "contacts (no estimate in the file)"
-            raise MotionFormatError(data_path, "contacts", f"robot_xml to derive {what}", "robot_xml=None")
-        clip = clip_from_seed_fields(data_path, clip_name_of(folder), data, rate,
-                                     contacts={n: np.zeros(t, bool) for n in CONTACT_NAMES},
-                                     check_quat_order=check_quat_order)
-        clip = _fk_fill(clip, robot_xml, recompute_links, derive_contacts=contacts is None)
+        clip = _fk_fill(clip, robot_xml, recompute_links, derive_contacts=contacts is None)  # type: ignore[arg-type]
         contact_source = clip.contact_source
-    else:
-        clip = clip_from_seed_fields(data_path, clip_name_of(folder), data, rate, contacts=contacts,
-                                     check_quat_order=check_quat_order)
     clip.contact_source = contact_source
     clip.terrain_path = terrain_path
     return check_required(clip, required_joints, required_links)

@@ -73,7 +73,8 @@ def read_mjlab_npz(
         with np.load(source, allow_pickle=False) as npz:
             data = {k: npz[k] for k in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise MotionFormatError(source, "<file>", "an npz archive of plain arrays", f"an unreadable file ({exc})") from None
+        what = f"an unreadable file ({exc})"
+        raise MotionFormatError(source, "<file>", "an npz archive of plain arrays", what) from None
     rate = check_fps(source, data.get("fps"))
     joint_pos = float_array(source, "joint_pos", require(source, data, "joint_pos"), 2)
     body_pos = float_array(source, "body_pos_w", require(source, data, "body_pos_w"), 3, (3,))
@@ -94,9 +95,11 @@ def read_mjlab_npz(
         body_names = default_bodies
         _check_body_order(source, body_pos, default_order)
     if len(joint_names) != joint_pos.shape[1]:
-        raise MotionFormatError(source, "joint_pos", f"{len(joint_names)} columns (one per joint name)", f"{joint_pos.shape}")
+        want = f"{len(joint_names)} columns (one per joint name)"
+        raise MotionFormatError(source, "joint_pos", want, f"shape {joint_pos.shape}")
     if len(body_names) != body_pos.shape[1]:
-        raise MotionFormatError(source, "body_pos_w", f"{len(body_names)} bodies (one per body name)", f"{body_pos.shape}")
+        want = f"{len(body_names)} bodies (one per body name)"
+        raise MotionFormatError(source, "body_pos_w", want, f"shape {body_pos.shape}")
     if "pelvis" not in body_names:
         raise MotionFormatError(source, "body_names", "a 'pelvis' body (the root)", f"{body_names}")
     root = body_names.index("pelvis")

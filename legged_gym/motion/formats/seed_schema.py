@@ -42,19 +42,23 @@ def clip_from_seed_fields(
         contacts: contact flags to use instead of ``data['contacts']`` (e.g. derived ones).
         check_quat_order: refuse a root-quaternion array that looks wxyz (see :mod:`legged_gym.motion.quat_order`).
     """
-    joint_names = [canonical_joint_name(n) for n in decode_names(source, "joint_names", require(source, data, "joint_names"))]
-    link_names = [canonical_link_name(n) for n in decode_names(source, "link_names", require(source, data, "link_names"))]
+    names = decode_names(source, "joint_names", require(source, data, "joint_names"))
+    joint_names = [canonical_joint_name(n) for n in names]
+    names = decode_names(source, "link_names", require(source, data, "link_names"))
+    link_names = [canonical_link_name(n) for n in names]
     joints = float_array(source, "joints", require(source, data, "joints"), 2)
     root_pos = float_array(source, "root_pos", require(source, data, "root_pos"), 2, (3,))
     raw_quat = float_array(source, "root_quat", require(source, data, "root_quat"), 2, (4,))
     link_pos = float_array(source, "link_pos", require(source, data, "link_pos"), 3, (3,))
     raw_link_quat = float_array(source, "link_quat", require(source, data, "link_quat"), 3, (4,))
     t = root_pos.shape[0]
-    for field_name, arr in (("joints", joints), ("root_quat", raw_quat), ("link_pos", link_pos), ("link_quat", raw_link_quat)):
+    arrays = {"joints": joints, "root_quat": raw_quat, "link_pos": link_pos, "link_quat": raw_link_quat}
+    for field_name, arr in arrays.items():
         if arr.shape[0] != t:
             raise MotionFormatError(source, field_name, f"{t} frames (as root_pos)", f"{arr.shape[0]} frames")
     if joints.shape[1] != len(joint_names):
-        raise MotionFormatError(source, "joints", f"{len(joint_names)} columns (one per joint name)", f"shape {joints.shape}")
+        want = f"{len(joint_names)} columns (one per joint name)"
+        raise MotionFormatError(source, "joints", want, f"shape {joints.shape}")
     if link_pos.shape[1] != len(link_names) or raw_link_quat.shape[1] != len(link_names):
         raise MotionFormatError(
             source, "link_pos/link_quat", f"{len(link_names)} links (one per link name)",
