@@ -69,6 +69,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         self.domain_rand = DomainRandomizer(self)
         self._prepare_reward_function()
         self.reset_idx(torch.arange(self.num_envs, device=self.device))
+        self._refresh_state()
         self.obs_manager = ObservationManager(self)
         self.obs_dict = self.obs_manager.compute()
 

@@ -38,6 +38,7 @@ class TerrainCfg:
     smoothing: int = 1  # box-filter passes applied to the random bumps
     spawn_margin: float = 2.0  # [m] keep spawn points this far from the height field's border
     n_rows: int = 1  # rows of terrain copies (motion-tracking tasks)
+    max_rows: int = 16  # rows actually built; row r uses copy r % max_rows (MuJoCo worlds never collide)
 
 
 @dataclass

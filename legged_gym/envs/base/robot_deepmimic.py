@@ -1,0 +1,305 @@
+"""Motion tracking (DeepMimic): the robot follows reference clips on the terrain each clip was captured on.
+
+Construction: find the clips (``motion_sources``), load and process them into one flat reference
+(``ReplayDataLoader``), lay their terrains out in an ``n_rows`` x clips grid (``DeepMimicTerrain``), then
+build the simulator with that terrain. Each environment tracks one clip from a sampled start frame,
+shifted by the offset of its terrain cell; its episode ends when the clip ends (success, bootstrapped
+as a timeout), when any tracked link strays beyond ``link_pos_error_threshold``, or on other
+terminations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from legged_gym import LEGGED_GYM_ROOT_DIR
+from legged_gym.envs.base.deepmimic_config import LeggedRobotDeepMimicCfg
+from legged_gym.envs.base.deepmimic_observations import DeepMimicObservations
+from legged_gym.envs.base.deepmimic_rewards import DeepMimicRewards
+from legged_gym.envs.base.height_sensor import HeightScanner
+from legged_gym.envs.base.legged_robot import LeggedRobot
+from legged_gym.envs.base.motion_sources import ClipSource, discover_clips
+from legged_gym.motion import MotionClip, ReplayDataLoader, load_motion
+from legged_gym.sim.heightfield import HeightField
+from legged_gym.sim.robot_info import actuated_joint_names
+from legged_gym.terrain import DeepMimicTerrain, make_amass_rough_terrain
+
+
+class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
+    """A legged robot tracking reference motions on their own terrains."""
+
+    cfg: LeggedRobotDeepMimicCfg
+
+    def __init__(self, cfg: LeggedRobotDeepMimicCfg, sim_device: str = "cpu", rl_device: str = "cpu") -> None:
+        self.cfg = cfg
+        self.device = torch.device(rl_device)
+        self.dt = cfg.control.decimation * cfg.sim.dt
+        self.clip_sources: list[ClipSource] = discover_clips(cfg.deepmimic)
+        clips = self._load_clips()
+        self.replay = ReplayDataLoader(
+            clips,
+            dt=self.dt,
+            joint_names=actuated_joint_names(self._robot_file()),
+            tracked_link_names=cfg.deepmimic.tracked_body_names,
+            extra_link_names=cfg.deepmimic.extra_link_names,
+            contact_names=cfg.deepmimic.contact_names,
+            cut_off_import_length=cfg.deepmimic.cut_off_import_length,
+            n_prepend=cfg.deepmimic.n_prepend,
+            n_append=cfg.deepmimic.n_append,
+            height_direct_offset=cfg.deepmimic.height_direct_offset,
+            upsample_data=cfg.deepmimic.upsample_data,
+            device=self.device,
+        )
+        self.deepmimic_terrain = self._build_terrain(clips)
+        cfg.env.episode_length_s = float(self.replay.clip_length.max().item()) * self.dt
+        super().__init__(cfg, sim_device, rl_device)
+
+    # --- construction -----------------------------------------------------------------------------
+    def _robot_file(self) -> str:
+        a = self.cfg.asset
+        files = [a.file] + list(a.alt_files)
+        rank = int(os.environ.get("RANK", 0))
+        chosen = files[rank % len(files)] if a.use_alt_files else a.file
+        return chosen.replace("{LEGGED_GYM_ROOT_DIR}", LEGGED_GYM_ROOT_DIR)
+
+    def _load_clips(self) -> list[MotionClip]:
+        """Load every distinct file once; entries that repeat a file share its clip under their own name."""
+        dm = self.cfg.deepmimic
+        fps = dm.default_data_fps if dm.default_data_fps > 0 else 1.0 / self.dt
+        cache: dict[str, MotionClip] = {}
+        clips = []
+        for src in self.clip_sources:
+            if src.path not in cache:
+                cache[src.path] = load_motion(
+                    src.path,
+                    robot_xml=self._robot_file(),
+                    default_fps=fps,
+                    data_pattern=dm.human_video_data_pattern,
+                    terrain_pattern=dm.human_video_terrain_pattern,
+                )
+            clips.append(dataclasses.replace(cache[src.path], name=src.name))
+        return clips
+
+    def _build_terrain(self, clips: list[MotionClip]) -> DeepMimicTerrain:
+        dm = self.cfg.deepmimic
+        terrains: list[Any] = []
+        for i, (src, clip) in enumerate(zip(self.clip_sources, clips)):
+            if src.kind == "video" and src.terrain_mesh is not None:
+                terrains.append(src.terrain_mesh)
+            else:
+                terrains.append(self._mocap_terrain(clip, src.rough_difficulty, seed=self.cfg.seed + i))
+        t = self.cfg.terrain
+        if t.n_rows < 1:
+            raise ValueError(f"terrain.n_rows must be >= 1, got {t.n_rows}")
+        # Each environment is its own MuJoCo world, so robots on the same terrain cell never collide: rows exist
+        # to vary where environments stand, and copies beyond max_rows would only cost memory.
+        return DeepMimicTerrain(terrains, n_rows=min(t.n_rows, max(1, t.max_rows)), resolution=dm.terrain_resolution)
+
+    def _mocap_terrain(self, clip: MotionClip, difficulty: int, seed: int) -> HeightField:
+        """Flat or generated rough ground under a motion-capture clip: at least 9 m x 9 m, 2 m beyond its path."""
+        xy = np.asarray(clip.root_pos)[:, :2]
+        lo, hi = xy.min(axis=0) - 2.0, xy.max(axis=0) + 2.0
+        size = np.maximum(hi - lo, 9.0)
+        centre = (lo + hi) / 2
+        res = self.cfg.deepmimic.terrain_resolution
+        hf = make_amass_rough_terrain(difficulty, size_xy=(float(size[0]), float(size[1])), resolution=res, seed=seed)
+        sx, sy = hf.size_xy
+        return HeightField(hf.heights, origin=(float(centre[0] - sx / 2), float(centre[1] - sy / 2)), resolution=res)
+
+    def _make_heightfield(self) -> HeightField:
+        return self.deepmimic_terrain.heightfield
+
+    def _contact_bodies(self, all_bodies: list[str]) -> list[str]:
+        bodies = super()._contact_bodies(all_bodies)
+        missing = [b for b in self.cfg.deepmimic.contact_bodies if b not in all_bodies]
+        if missing:
+            raise ValueError(f"deepmimic.contact_bodies {missing} are not bodies of {self._robot_file()}")
+        return bodies
+
+    def _init_buffers(self) -> None:
+        super()._init_buffers()
+        dm, n, dev = self.cfg.deepmimic, self.num_envs, self.device
+        self.link_names = tuple(dm.tracked_body_names) + tuple(dm.extra_link_names)
+        self.num_tracked = len(dm.tracked_body_names)
+        contact_names = self.sim.contact_body_names
+        self.dm_feet_indices = torch.tensor([contact_names.index(b) for b in dm.contact_bodies], device=dev)
+        self.upper_body_dof = torch.tensor(
+            [i for i, name in enumerate(self.dof_names) if any(s in name for s in dm.upper_body_joint_names)], device=dev
+        )
+        self.ankle_dof = torch.tensor([i for i, name in enumerate(self.dof_names) if "ankle" in name], device=dev)
+        self.ref_clip = torch.zeros(n, dtype=torch.long, device=dev)
+        self.ref_frame = torch.zeros(n, dtype=torch.long, device=dev)
+        self.ref_last = torch.zeros(n, dtype=torch.long, device=dev)
+        self.episode_max_len = torch.ones(n, dtype=torch.long, device=dev)
+        self.env_offsets = torch.zeros(n, 3, device=dev)
+        self.last_contact_actual = torch.zeros(n, len(dm.contact_bodies), device=dev)
+        self.feet_contact_dm = torch.zeros(n, len(dm.contact_bodies), dtype=torch.bool, device=dev)
+        self.episode_started = torch.zeros(n, dtype=torch.bool, device=dev)
+        self.height_scanner = HeightScanner(self, self.cfg.height_sensor)
+        self._links = None
+        self._ref_cache: dict[int, dict[str, Tensor]] = {}
+
+    # --- reference --------------------------------------------------------------------------------
+    def reference(self, ahead: int = 0) -> dict[str, Tensor]:
+        """Reference state ``ahead`` frames after the current one (clamped at the clip end), offsets applied."""
+        if ahead not in self._ref_cache:
+            frame = torch.minimum(self.ref_frame + ahead, self.ref_last)
+            r = self.replay
+            off = self.env_offsets
+            self._ref_cache[ahead] = {
+                "frame": frame,
+                "root_pos": r.root_pos[frame] + off,
+                "root_quat": r.root_quat[frame],
+                "root_lin_vel": r.root_lin_vel[frame],
+                "root_ang_vel": r.root_ang_vel[frame],
+                "joints": r.joints[frame],
+                "joint_vel": r.joint_vel[frame],
+                "link_pos": torch.cat([r.link_pos[frame], r.extra_link_pos[frame]], dim=1) + off.unsqueeze(1),
+                "link_quat": torch.cat([r.link_quat[frame], r.extra_link_quat[frame]], dim=1),
+                "link_lin_vel": r.link_lin_vel[frame],
+                "contacts": r.contacts[frame],
+            }
+        return self._ref_cache[ahead]
+
+    def links(self) -> Any:
+        """World states of the tracked links followed by the extra links (N, L+E, ...)."""
+        if self._links is None:
+            self._links = self.sim.body_states(self.link_names)
+        return self._links
+
+    # --- stepping ---------------------------------------------------------------------------------
+    def _refresh_state(self) -> None:
+        super()._refresh_state()
+        self._links = None
+
+    def _update_state(self) -> None:
+        super()._update_state()
+        self.last_contact_actual = self.feet_contact_dm.float()
+        self.ref_frame = torch.minimum(self.ref_frame + 1, self.ref_last)
+        self._ref_cache = {}
+        if self.cfg.deepmimic.viz_replay:
+            self._teleport_to_reference(torch.arange(self.num_envs, device=self.device))
+        f = self.contact_forces[:, self.dm_feet_indices, 2]
+        self.feet_contact_dm = f > self.cfg.rewards.contact_force_threshold
+
+    def _teleport_to_reference(self, env_ids: Tensor) -> None:
+        ref = self.reference()
+        self.sim.reset_envs(
+            env_ids, ref["root_pos"][env_ids], ref["root_quat"][env_ids], ref["root_lin_vel"][env_ids],
+            ref["root_ang_vel"][env_ids], ref["joints"][env_ids], ref["joint_vel"][env_ids],
+        )
+        LeggedRobot._refresh_state(self)
+        self._links = None
+
+    def _post_physics_step_callback(self) -> None:
+        self.domain_rand.maybe_push()
+
+    def check_termination(self) -> None:
+        """Tracking failure, contact terminations, large foot forces, and the end of the clip (timeout)."""
+        super().check_termination()
+        reset = self.reset_buf & ~self.time_out_buf
+        dm, a = self.cfg.deepmimic, self.cfg.asset
+        err = (self.links().pos[:, : self.num_tracked] - self.reference()["link_pos"][:, : self.num_tracked]).norm(dim=-1)
+        reset |= (err > dm.link_pos_error_threshold).any(dim=1) & (self.episode_length_buf >= 2)
+        if getattr(a, "terminate_after_large_feet_contact_forces", False):
+            f = self.contact_forces[:, self.dm_feet_indices].norm(dim=-1)
+            reset |= (f > a.large_feet_contact_force_threshold).any(dim=1)
+        self.time_out_buf = (self.ref_frame >= self.ref_last) | (self.episode_length_buf >= self.episode_max_len)
+        self.reset_buf = reset | self.time_out_buf
+
+    # --- resets -----------------------------------------------------------------------------------
+    def reset_idx(self, env_ids: Tensor) -> None:
+        if len(env_ids) == 0:
+            return
+        self._record_episodes(env_ids)
+        super().reset_idx(env_ids)
+        # the first PD target equals the spawn pose: no jerk at the start of an episode
+        start = (self.sim.dof_pos[env_ids] - self.default_dof_pos) / self.cfg.control.action_scale
+        self.actions[env_ids] = start
+        self.last_actions[env_ids] = start
+        self.last_last_actions[env_ids] = start
+        self.height_scanner.resample(env_ids)
+        self._ref_cache = {}
+        self._links = None
+
+    def _record_episodes(self, env_ids: Tensor) -> None:
+        """Feed finished episodes (success = reached the clip's end) to the sampler and the logs."""
+        done = env_ids[self.episode_started[env_ids]]
+        self.episode_started[env_ids] = True
+        if len(done) == 0:
+            return
+        success = self.time_out_buf[done]
+        self.replay.record_episode(self.ref_clip[done], success)
+        ep = self.extras.setdefault("episode", {})
+        ep["success/overall"] = success.float().mean()
+        if self.common_step_counter % 100 == 0 or not self.cfg.deepmimic.randomize_start_offset:
+            rates = self.replay.success_rates()
+            for name, rate in zip(self.replay.clip_names, rates.tolist()):
+                ep[f"success/clip_{name}"] = rate
+
+    def _reset_root_and_dofs(self, env_ids: Tensor) -> None:
+        dm, n = self.cfg.deepmimic, len(env_ids)
+        clip, frame = self.replay.sample_starts(
+            n,
+            randomize_start_offset=dm.randomize_start_offset,
+            weighting_strategy=dm.weighting_strategy,
+            clip_weighting_strategy=dm.clip_weighting_strategy,
+            generator=self.generator,
+        )
+        last = self.replay.clip_start[clip] + self.replay.clip_length[clip] - 1
+        self.ref_clip[env_ids] = clip
+        self.ref_frame[env_ids] = frame
+        self.ref_last[env_ids] = last
+        max_len = last - frame
+        if dm.truncate_rollout_length > 0:
+            max_len = max_len.clamp(max=dm.truncate_rollout_length)
+        self.episode_max_len[env_ids] = max_len.clamp(min=1)
+        rows = self.deepmimic_terrain.random_rows(n, self.generator)
+        offsets = self.deepmimic_terrain.env_offsets(clip, rows).to(self.device)
+        if dm.randomize_terrain_offset and dm.terrain_offset_range > 0:
+            offsets[:, :2] += dm.terrain_offset_range * self._randn(n, 2)
+        self.env_offsets[env_ids] = offsets
+        r = self.replay
+        dof = r.joints[frame].clone()
+        if dm.init_dof_pos_noise > 0:
+            dof += dm.init_dof_pos_noise * self._randn(n, self.num_actions)
+        if dm.init_default_frac > 0:
+            use_default = self._rand(n) < dm.init_default_frac
+            dof[use_default] = self.default_dof_pos.expand(n, -1)[use_default]
+        root = r.root_pos[frame] + offsets
+        root[:, 2] += dm.respawn_z_offset
+        if dm.init_root_xy_noise > 0:
+            root[:, :2] += dm.init_root_xy_noise * self._randn(n, 2)
+        if dm.init_root_z_noise > 0:
+            root[:, 2] += dm.init_root_z_noise * self._randn(n).abs()
+        vel = dm.init_velocities
+        zeros = torch.zeros(n, 3, device=self.device)
+        self.sim.reset_envs(
+            env_ids,
+            root,
+            r.root_quat[frame],
+            r.root_lin_vel[frame] if vel else zeros,
+            r.root_ang_vel[frame] if vel else zeros,
+            dof,
+            r.joint_vel[frame] if vel else torch.zeros_like(dof),
+        )
+        self.last_contact_actual[env_ids] = r.contacts[frame]
+        self.feet_contact_dm[env_ids] = r.contacts[frame] > 0.5
+
+    def _log_episode(self, env_ids: Tensor) -> None:
+        super()._log_episode(env_ids)
+        ep = self.extras["episode"]
+        ep["episode_length_s"] = torch.mean(self.episode_length_buf[env_ids].float()) * self.dt
+
+    def export_metadata(self) -> dict[str, Any]:
+        meta = super().export_metadata()
+        meta["tracked_bodies"] = list(self.cfg.deepmimic.tracked_body_names)
+        meta["clips"] = list(self.replay.clip_names)
+        return meta
+
