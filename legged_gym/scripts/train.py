@@ -31,7 +31,9 @@ def train(args: Args) -> str | None:
 
 
 if __name__ == "__main__":
+    from legged_gym.utils.helpers import USER_ERRORS
+
     try:
         train(get_args(description="Train a policy on a registered task"))
-    except (ValueError, FileNotFoundError) as exc:  # configuration and input errors: one clear line, no traceback
+    except USER_ERRORS as exc:  # configuration and input errors: one clear line, no traceback
         raise SystemExit(f"error: {exc}") from None

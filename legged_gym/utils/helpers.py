@@ -13,7 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from legged_gym.motion.safe_pickle import UnsafePickleError
 from legged_gym.utils.config import apply_overrides
+from rsl_rl.utils.checkpoints import CheckpointError
+
+# errors caused by the command line or input files: scripts print them as one line, without a traceback
+USER_ERRORS = (ValueError, FileNotFoundError, CheckpointError, UnsafePickleError)
 
 
 @dataclass
