@@ -1,0 +1,118 @@
+"""Rollout collection speed of the motion-tracking task against a bare ``mujoco.rollout`` loop.
+
+For each terrain setting, the ``g1_deepmimic`` environment is built and a policy network of the task's
+size (freshly initialised: speed does not depend on the weights) collects rollouts exactly as the
+trainer does: observation dict -> actor -> sampled actions -> ``env.step`` (physics, kinematics,
+observations, rewards, resets). The reference is one ``mujoco.rollout`` call per control step on the
+same compiled model, same number of environments and threads, with fixed controls and no Python
+work in between. Repeats are interleaved; medians are reported with the ratio ours / bare.
+
+    python benchmarks/collect_throughput.py [--envs 256 1024] [--steps 24] [--repeats 3]
+
+``--profile`` also prints where the environment's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from legged_gym.envs import task_registry  # noqa: E402
+from rsl_rl.modules.actor_critic import ActorCritic  # noqa: E402
+
+SETTINGS = {
+    "flat": {"use_human_videos": False},  # mocap clips on flat ground
+    "video": {"use_amass": False},  # the human-video clip on its own terrain mesh
+}
+
+
+def build(setting: str, num_envs: int, threads: int):  # noqa: ANN201
+    env_cfg, train_cfg = task_registry.get_cfgs("g1_deepmimic")
+    env_cfg.env.num_envs = num_envs
+    env_cfg.sim.num_threads = threads
+    for key, value in SETTINGS[setting].items():
+        setattr(env_cfg.deepmimic, key, value)
+    env, _ = task_registry.make_env("g1_deepmimic", env_cfg=env_cfg)
+    obs = env.get_observations()
+    shapes = {k: tuple(v.shape[1:]) for k, v in obs.items()}
+    policy = ActorCritic(shapes, env.num_actions, train_cfg.policy)
+    return env, policy
+
+
+def time_collect(env, policy, steps: int) -> float:  # noqa: ANN001
+    obs = env.get_observations()
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        for _ in range(steps):
+            actions = policy.act(obs)
+            obs, _, _, _ = env.step(actions)
+    return time.perf_counter() - t0
+
+
+def time_bare(env, steps: int) -> float:  # noqa: ANN001
+    import mujoco
+    from mujoco import rollout
+
+    sim = env.sim
+    n, dec = sim.num_envs, sim.decimation
+    pool = rollout.Rollout(nthread=sim.nthread)
+    datas = [mujoco.MjData(sim.model) for _ in range(sim.nthread)]
+    models = [sim.model] * n
+    state = sim.get_state().numpy().copy()
+    ctrl = np.zeros((n, dec, sim.model.nu))
+    ctrl[:, :, sim.layout.actuator_ids] = env.default_dof_pos.double().numpy()[:, None, :]
+    out = np.zeros((n, dec, state.shape[1]))
+    sens = np.zeros((n, dec, sim.model.nsensordata))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        pool.rollout(models, datas, state, ctrl, nstep=dec, state=out, sensordata=sens, skip_checks=True)
+        state[:] = out[:, -1]
+    elapsed = time.perf_counter() - t0
+    pool.close()
+    return elapsed
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--envs", type=int, nargs="+", default=[256, 1024])
+    p.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
+    p.add_argument("--steps", type=int, default=24, help="control steps per timed run (one rollout)")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    p.add_argument("--profile", action="store_true")
+    a = p.parse_args()
+    header = f"{'terrain':<8}{'envs':>6}{'ours [env steps/s]':>20}{'bare rollout':>15}{'ours/bare':>11}"
+    print(header)
+    print("-" * len(header))
+    for setting in a.settings:
+        for n in a.envs:
+            env, policy = build(setting, n, a.threads)
+            time_collect(env, policy, 2)  # warm up
+            ours, bare = [], []
+            for _ in range(a.repeats):
+                ours.append(time_collect(env, policy, a.steps))
+                bare.append(time_bare(env, a.steps))
+            r_ours = n * a.steps / statistics.median(ours)
+            r_bare = n * a.steps / statistics.median(bare)
+            print(f"{setting:<8}{n:>6}{r_ours:>20,.0f}{r_bare:>15,.0f}{r_ours / r_bare:>11.3f}", flush=True)
+            if a.profile:
+                prof = cProfile.Profile()
+                prof.enable()
+                time_collect(env, policy, a.steps)
+                prof.disable()
+                pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+            env.close()
+
+
+if __name__ == "__main__":
+    main()
