@@ -6,12 +6,13 @@ Both sides get the same problem: an actor and a critic MLP [512, 256, 128] (ELU)
 state-independent std, ``num_envs x num_steps`` samples of a 415-d observation and 23 actions, 5 epochs x 4
 minibatches, Adam, adaptive learning rate, clipped value loss, grad-norm clipping. The rollout buffer is filled once
 with random observations/rewards through each library's own ``act`` / ``process_env_step`` / ``compute_returns``;
-each timed repeat then runs one full ``update()`` on it. We report the median of ``--repeats`` timed updates (after
-one warm-up update) and the ratio ours / theirs (< 1 means ours is faster).
+each timed repeat then runs one full ``update()`` on it. After one warm-up update each, the two libraries' updates
+are interleaved (ours, theirs, theirs, ours, ...) so both see the same background load. We report the median of
+``--repeats`` timed updates and the ratio ours / theirs (< 1 means ours is faster).
 
 rsl-rl-lib is installed into its own virtual environment (no system site-packages) under ``--venv_dir`` (default
 ``~/.cache/rsl_rl_bench/rsl-rl-lib-5.5.1``): first ``torch==2.13.0`` (which resolves to the local CPU wheel), then
-``rsl-rl-lib==5.5.1``. A worker script runs there and reports its timings as JSON. Our side runs in this interpreter.
+``rsl-rl-lib==5.5.1``. A worker process runs there and times one update per request. Our side runs in this interpreter.
 
 Usage::
 
@@ -75,53 +76,55 @@ with torch.inference_mode():
         alg.process_env_step(obs, torch.randn(N), dones, {"time_outs": dones & (torch.rand(N) < 0.5)})
     alg.compute_returns(obs)
 alg.train_mode() if hasattr(alg, "train_mode") else None
-times = []
-for i in range(args["repeats"] + 1):
+print("READY " + json.dumps({"torch": torch.__version__, "rsl_rl": version("rsl-rl-lib")}), flush=True)
+for line in sys.stdin:  # one timed update per "update" line, so the caller can interleave with its own updates
+    if line.strip() != "update":
+        break
     alg.storage.step = T
     t0 = time.perf_counter()
     alg.update()
-    dt = time.perf_counter() - t0
-    if i > 0:
-        times.append(dt)
-print("RESULT " + json.dumps({"times": times, "torch": torch.__version__, "rsl_rl": version("rsl-rl-lib")}))
+    print(f"TIME {time.perf_counter() - t0}", flush=True)
 '''
 
 
-def time_ours(a: argparse.Namespace) -> tuple[list[float], str]:
-    """Median-ready list of update times for our PPO (this interpreter)."""
-    sys.path.insert(0, ROOT)
-    import torch
+class OurUpdate:
+    """Our PPO with a filled rollout buffer (this interpreter); :meth:`run` times one update."""
 
-    import rsl_rl
-    from rsl_rl.algorithms import PPO
-    from rsl_rl.config import AlgorithmCfg, PolicyCfg
-    from rsl_rl.modules import ActorCritic
+    def __init__(self, a: argparse.Namespace) -> None:
+        """Build the policy and fill the buffer with random data through act / process_env_step."""
+        sys.path.insert(0, ROOT)
+        import torch
 
-    torch.manual_seed(0)
-    torch.set_num_threads(a.threads)
-    n, t_steps, d, na = a.num_envs, a.num_steps, a.obs_dim, a.num_actions
-    policy = PolicyCfg(obs_proc_actor={"obs": "identity"}, obs_proc_critic={"obs": "identity"})
-    alg = PPO(ActorCritic({"obs": (d,)}, na, policy), AlgorithmCfg(num_learning_epochs=a.epochs,
-                                                                  num_mini_batches=a.mini_batches))
-    alg.init_storage(n, t_steps)
-    obs = {"obs": torch.randn(n, d)}
-    with torch.inference_mode():
-        for _ in range(t_steps):
-            alg.act(obs)
-            obs = {"obs": torch.randn(n, d)}
-            dones = torch.rand(n) < 0.02
-            alg.process_env_step(torch.randn(n), dones, {"time_outs": dones & (torch.rand(n) < 0.5)})
-        alg.compute_returns(obs)
-    alg.train_mode()
-    times = []
-    for i in range(a.repeats + 1):
-        alg.storage.step = t_steps
+        import rsl_rl
+        from rsl_rl.algorithms import PPO
+        from rsl_rl.config import AlgorithmCfg, PolicyCfg
+        from rsl_rl.modules import ActorCritic
+
+        torch.manual_seed(0)
+        torch.set_num_threads(a.threads)
+        n, self.num_steps, d, na = a.num_envs, a.num_steps, a.obs_dim, a.num_actions
+        policy = PolicyCfg(obs_proc_actor={"obs": "identity"}, obs_proc_critic={"obs": "identity"})
+        alg_cfg = AlgorithmCfg(num_learning_epochs=a.epochs, num_mini_batches=a.mini_batches)
+        self.alg = PPO(ActorCritic({"obs": (d,)}, na, policy), alg_cfg)
+        self.alg.init_storage(n, self.num_steps)
+        obs = {"obs": torch.randn(n, d)}
+        with torch.inference_mode():
+            for _ in range(self.num_steps):
+                self.alg.act(obs)
+                obs = {"obs": torch.randn(n, d)}
+                dones = torch.rand(n) < 0.02
+                self.alg.process_env_step(torch.randn(n), dones, {"time_outs": dones & (torch.rand(n) < 0.5)})
+            self.alg.compute_returns(obs)
+        self.alg.train_mode()
+        self.version = f"{rsl_rl.__version__} (torch {torch.__version__})"
+
+    def run(self) -> float:
+        """Seconds for one ``update()``."""
+        assert self.alg.storage is not None
+        self.alg.storage.step = self.num_steps
         t0 = time.perf_counter()
-        alg.update()
-        dt = time.perf_counter() - t0
-        if i > 0:
-            times.append(dt)
-    return times, rsl_rl.__version__
+        self.alg.update()
+        return time.perf_counter() - t0
 
 
 def ensure_their_venv(venv_dir: str) -> str:
@@ -143,22 +146,50 @@ def ensure_their_venv(venv_dir: str) -> str:
     return python
 
 
-def time_theirs(a: argparse.Namespace) -> tuple[list[float], str]:
-    """Update times of rsl-rl-lib's PPO, measured by a worker in its own venv."""
-    python = ensure_their_venv(a.venv_dir)
-    args = {k: getattr(a, k) for k in ("num_envs", "num_steps", "obs_dim", "num_actions", "epochs", "mini_batches",
-                                        "repeats", "threads")}
-    with tempfile.TemporaryDirectory() as tmp:
-        worker = os.path.join(tmp, "their_ppo_worker.py")
+class TheirUpdate:
+    """rsl-rl-lib's PPO in a worker process in its own venv; :meth:`run` times one update there."""
+
+    def __init__(self, a: argparse.Namespace) -> None:
+        """Start the worker and wait until its buffer is filled."""
+        python = ensure_their_venv(a.venv_dir)
+        args = {k: getattr(a, k) for k in ("num_envs", "num_steps", "obs_dim", "num_actions", "epochs",
+                                            "mini_batches", "threads")}
+        self._tmp = tempfile.TemporaryDirectory()
+        worker = os.path.join(self._tmp.name, "their_ppo_worker.py")
         with open(worker, "w") as f:
             f.write(_WORKER)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        proc = subprocess.run([python, worker, json.dumps(args)], capture_output=True, text=True, cwd=tmp, env=env)
-    if proc.returncode != 0:
-        raise RuntimeError(f"rsl-rl-lib worker failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
-    res = json.loads(line[len("RESULT "):])
-    return res["times"], f"{res['rsl_rl']} (torch {res['torch']})"
+        self._stderr = open(os.path.join(self._tmp.name, "stderr.txt"), "w+")  # a file: a full pipe would block
+        self.proc = subprocess.Popen([python, worker, json.dumps(args)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True, cwd=self._tmp.name,
+                                     env=env)
+        info = json.loads(self._expect("READY "))
+        self.version = f"{info['rsl_rl']} (torch {info['torch']})"
+
+    def _expect(self, prefix: str) -> str:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith(prefix):
+                return line[len(prefix):]
+        code = self.proc.wait()
+        self._stderr.seek(0)
+        err = self._stderr.read()
+        raise RuntimeError(f"rsl-rl-lib worker exited (code {code}):\n{err[-4000:]}")
+
+    def run(self) -> float:
+        """Seconds for one ``update()`` in the worker."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("update\n")
+        self.proc.stdin.flush()
+        return float(self._expect("TIME "))
+
+    def close(self) -> None:
+        """Stop the worker."""
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        self._stderr.close()
+        self._tmp.cleanup()
 
 
 def main() -> None:
@@ -185,11 +216,23 @@ def main() -> None:
           f"torch {torch.__version__}, python {platform.python_version()}")
     print(f"[bench] batch {a.num_envs} envs x {a.num_steps} steps = {a.num_envs * a.num_steps} samples, obs {a.obs_dim}, "
           f"actions {a.num_actions}, {a.epochs} epochs x {a.mini_batches} minibatches, MLP [512, 256, 128]")
-    ours, our_version = time_ours(a)
-    rows = [("ours (rsl_rl " + our_version + ")", ours)]
+    timers: list[OurUpdate | TheirUpdate] = [OurUpdate(a)]
     if not a.skip_theirs:
-        theirs, their_version = time_theirs(a)
-        rows.append(("rsl-rl-lib " + their_version, theirs))
+        timers.append(TheirUpdate(a))
+    for t in timers:  # warm-up, not timed
+        t.run()
+    times: list[list[float]] = [[] for _ in timers]
+    for r in range(a.repeats):  # interleaved (ABBA order) so both see the same background load
+        order = list(range(len(timers))) if r % 2 == 0 else list(reversed(range(len(timers))))
+        for i in order:
+            times[i].append(timers[i].run())
+        latest = ", ".join(f"{ts[-1]:.3f}s" for ts in times)
+        print(f"[bench] repeat {r + 1}/{a.repeats}: {latest}", flush=True)
+    for t in timers:
+        if isinstance(t, TheirUpdate):
+            t.close()
+    names = ["ours (rsl_rl " + timers[0].version + ")"] + [f"rsl-rl-lib {t.version}" for t in timers[1:]]
+    rows = list(zip(names, times))
     print(f"\n{'implementation':<42} {'median [s]':>11} {'min [s]':>9} {'max [s]':>9}")
     for name, times in rows:
         print(f"{name:<42} {statistics.median(times):>11.3f} {min(times):>9.3f} {max(times):>9.3f}")

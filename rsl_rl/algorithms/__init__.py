@@ -40,5 +40,7 @@ def construct_algorithm(
         name = "DAgger"
     cls = resolve_class(name, ALGORITHMS, "algorithm.class_name")
     if not hasattr(cls, "construct_algorithm"):
-        raise ValueError(f"algorithm.class_name='{cfg.class_name}' resolves to {cls!r}, which has no construct_algorithm")
+        raise ValueError(
+            f"algorithm.class_name='{cfg.class_name}' resolves to {cls!r}, which has no construct_algorithm"
+        )
     return cls.construct_algorithm(actor_critic, cfg, env_obs_shapes, device=device, world_size=world_size)

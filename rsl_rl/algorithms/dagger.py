@@ -120,7 +120,9 @@ def _load_jit_teacher(
     if os.path.isdir(path):
         candidate = os.path.join(path, "policy.pt")
         if not os.path.isfile(candidate):
-            raise TeacherError(f"policy_to_clone (jitted): directory '{path}' has no policy.pt; it has {os.listdir(path)}")
+            raise TeacherError(
+                f"policy_to_clone (jitted): directory '{path}' has no policy.pt; it has {sorted(os.listdir(path))}"
+            )
         path = candidate
     if not os.path.isfile(path):
         raise TeacherError(f"policy_to_clone (jitted): TorchScript file '{path}' does not exist")
@@ -129,7 +131,9 @@ def _load_jit_teacher(
             warnings.simplefilter("ignore", DeprecationWarning)  # torch>=2.10 marks TorchScript deprecated
             module = torch.jit.load(path, map_location=device)
     except Exception as e:  # noqa: BLE001 - re-raised with the path
-        raise TeacherError(f"policy_to_clone (jitted): '{path}' is not a TorchScript file: {type(e).__name__}: {e}") from e
+        raise TeacherError(
+            f"policy_to_clone (jitted): '{path}' is not a TorchScript file: {type(e).__name__}: {e}"
+        ) from e
     if not hasattr(module, "input_keys"):
         raise TeacherError(
             f"policy_to_clone (jitted): '{path}' has no 'input_keys' attribute; export it with "
@@ -144,7 +148,9 @@ def _load_jit_teacher(
     except Exception as e:  # noqa: BLE001 - re-raised with the path
         raise TeacherError(f"Teacher '{path}' failed on env-shaped observations {dict(env_obs_shapes)}: {e}") from e
     if out.dim() != 2 or out.shape[1] != num_actions:
-        raise TeacherError(f"Teacher '{path}' outputs shape {tuple(out.shape)} for batch 2; the env has {num_actions} actions")
+        raise TeacherError(
+            f"Teacher '{path}' outputs shape {tuple(out.shape)} for batch 2; the env has {num_actions} actions"
+        )
     return Teacher(module, keys, None, path)
 
 

@@ -76,7 +76,8 @@ class PPO:
             )
         if c.num_learning_epochs <= 0 or c.num_mini_batches <= 0:
             raise ValueError(
-                f"num_learning_epochs and num_mini_batches must be > 0, got {c.num_learning_epochs}, {c.num_mini_batches}"
+                "num_learning_epochs and num_mini_batches must be > 0, "
+                f"got {c.num_learning_epochs}, {c.num_mini_batches}"
             )
         self.device = torch.device(device)
         self.world_size = int(world_size)
@@ -161,7 +162,9 @@ class PPO:
         self.storage.compute_returns(last_values, self.cfg.gamma, self.cfg.lam, self.cfg.normalize_advantage)
 
     # ------------------------------------------------------------------ losses
-    def surrogate_loss(self, log_probs: torch.Tensor, old_log_probs: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:
+    def surrogate_loss(
+        self, log_probs: torch.Tensor, old_log_probs: torch.Tensor, advantages: torch.Tensor
+    ) -> torch.Tensor:
         """Clipped surrogate ``mean(max(-A r, -A clip(r, 1-eps, 1+eps)))``."""
         ratio = torch.exp(log_probs - old_log_probs)
         eps = self.cfg.clip_param

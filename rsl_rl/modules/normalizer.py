@@ -40,9 +40,10 @@ class RunningNormalizer(nn.Module):
 
     @torch.no_grad()
     def update(self, x: torch.Tensor) -> None:
-        """Merge the statistics of a batch ``x`` ``(N, dim)`` into the running statistics (parallel-variance formula)."""
+        """Merge the statistics of a batch ``x`` ``(N, dim)`` into the running ones (parallel-variance formula)."""
         x = x.detach().reshape(-1, self.mean.shape[0]).to(torch.float64)
-        stats = torch.cat([torch.tensor([float(x.shape[0])], dtype=torch.float64, device=x.device), x.sum(0), (x * x).sum(0)])
+        n = torch.tensor([float(x.shape[0])], dtype=torch.float64, device=x.device)
+        stats = torch.cat([n, x.sum(0), (x * x).sum(0)])
         if self.sync_distributed and torch.distributed.is_available() and torch.distributed.is_initialized():
             if torch.distributed.get_world_size() > 1:
                 torch.distributed.all_reduce(stats, op=torch.distributed.ReduceOp.SUM)

@@ -61,8 +61,8 @@ def validate_obs_proc(
             )
         if kind == "identity" and len(obs_shapes[key]) != 1:
             raise ValueError(
-                f"Observation key '{key}' in {what} has shape {tuple(obs_shapes[key])} (without batch); 'identity' needs "
-                f"a 1-D observation (N, D). Use 'flatten' or 'embed' for multi-dimensional observations."
+                f"Observation key '{key}' in {what} has shape {tuple(obs_shapes[key])} (without batch); "
+                "'identity' needs a 1-D observation (N, D). Use 'flatten' or 'embed' for multi-dimensional ones."
             )
     if all(kind == "gated_to_hidden" for kind in obs_proc.values()):
         raise ValueError(f"{what} needs at least one key that is not 'gated_to_hidden', got {dict(obs_proc)}")
@@ -78,6 +78,7 @@ class _Term(nn.Module):
         self.net = net
 
     def forward(self, flat: torch.Tensor) -> torch.Tensor:
+        """Process this term's slice ``flat[:, start:end]``."""
         return self.net(flat[:, self.start : self.end])
 
 
@@ -91,6 +92,7 @@ class _GatedTerm(nn.Module):
         self.gate = nn.Parameter(torch.zeros(width))
 
     def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Gated projection ``(N, width)`` of ``obs[key]``."""
         return self.proj(torch.flatten(obs[self.key], 1)) * self.gate
 
 

@@ -157,7 +157,9 @@ class OnPolicyRunner:
         os.replace(tmp, cfg_path)
         rc = self.cfg.runner
         run_name = rc.run_name or os.path.basename(os.path.abspath(self.log_dir))
-        self.writer = make_writers(self.log_dir, rc.use_wandb, rc.wandb_project, run_name, rc.wandb_note, self.cfg_to_save)
+        self.writer = make_writers(
+            self.log_dir, rc.use_wandb, rc.wandb_project, run_name, rc.wandb_note, self.cfg_to_save
+        )
 
     # ------------------------------------------------------------------ training
     def learn(self, num_learning_iterations: int, init_at_random_ep_len: bool = False) -> None:
@@ -207,8 +209,8 @@ class OnPolicyRunner:
             self.total_timesteps += steps_per_iter
             self.total_time += t2 - t0
             if self.is_main and (it + 1 - start) % rc.log_interval == 0:
-                self._log(it, end, losses, t1 - t0, t2 - t1, steps_per_iter, tracker, ep_infos, time.time() - call_start,
-                          it + 1 - start)
+                self._log(it, end, losses, t1 - t0, t2 - t1, steps_per_iter, tracker, ep_infos,
+                          time.time() - call_start, it + 1 - start)
             ep_infos.clear()
             if self.log_dir is not None and (it + 1) % rc.save_interval == 0:
                 self.save(os.path.join(self.log_dir, f"model_{it + 1}.pt"))
@@ -302,7 +304,9 @@ class OnPolicyRunner:
         return dict(ckpt.get("infos") or {})
 
     # ------------------------------------------------------------------ inference / export
-    def get_inference_policy(self, device: str | torch.device | None = None) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
+    def get_inference_policy(
+        self, device: str | torch.device | None = None
+    ) -> Callable[[dict[str, torch.Tensor]], torch.Tensor]:
         """Put the policy in eval mode (optionally move it) and return its deterministic ``act_inference``."""
         self.alg.eval_mode()
         if device is not None:

@@ -81,6 +81,7 @@ class RolloutStorage:
         t, n, a = num_steps, num_envs, num_actions
 
         def zeros(*shape: int) -> torch.Tensor:
+            """A float zero buffer on the storage device."""
             return torch.zeros(*shape, device=self.device)
 
         self.obs = {k: zeros(t, n, *s) for k, s in self.obs_shapes.items()}
@@ -128,8 +129,8 @@ class RolloutStorage:
     ) -> None:
         """Generalised advantage estimation over the stored rollout.
 
-        ``delta_t = r_t + gamma * (1 - done_t) * V_{t+1} - V_t``; ``A_t = delta_t + gamma * lam * (1 - done_t) * A_{t+1}``;
-        returns ``R_t = A_t + V_t``. ``V_T`` is ``last_values``. Timeout bootstrapping is already folded into the
+        ``delta_t = r_t + gamma * (1 - done_t) * V_{t+1} - V_t``;
+        ``A_t = delta_t + gamma * lam * (1 - done_t) * A_{t+1}``; returns ``R_t = A_t + V_t``. ``V_T`` is ``last_values``. Timeout bootstrapping is already folded into the
         stored rewards by the algorithm. Advantages are then normalised over the whole rollout when asked.
 
         Args:

@@ -100,7 +100,9 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
             f"Could not read checkpoint '{path}' with torch.load(weights_only=True): {type(e).__name__}: {e}"
         ) from e
     if not isinstance(data, dict):
-        raise CheckpointError(f"Checkpoint '{path}' holds a {type(data).__name__}, expected a dict with {CHECKPOINT_KEYS}")
+        raise CheckpointError(
+            f"Checkpoint '{path}' holds a {type(data).__name__}, expected a dict with {list(CHECKPOINT_KEYS)}"
+        )
     missing = [k for k in ("model_state_dict", "policy_cfg") if k not in data]
     if missing:
         raise CheckpointError(

@@ -73,6 +73,7 @@ class _OnnxPolicy(nn.Module):
         self.keys = list(policy.input_keys)
 
     def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        """Action mean for the actor inputs given positionally in ``input_keys`` order."""
         return self.policy(dict(zip(self.keys, tensors)))
 
 

@@ -48,3 +48,23 @@ def test_normalized_and_embedded_inputs_train(tmp_path) -> None:
     assert float(norm.count) == 16 * 8 * 2
     gate = runner.actor_critic.actor.encoder.gated["terrain"].gate
     assert float(gate.detach().abs().max()) > 0.0  # the gate receives gradient and opens
+
+
+def test_random_episode_length_init_and_inference_policy(teacher_run: dict) -> None:
+    env = PointMassEnv(32, max_episode_length=40)
+    runner = OnPolicyRunner(env, small_cfg(num_steps=4))
+    runner.learn(1, init_at_random_ep_len=True)
+    assert len(set(env.episode_length_buf.tolist())) > 5  # de-synchronised episodes
+    policy = runner.get_inference_policy()
+    obs = env.get_observations()
+    assert not runner.actor_critic.training
+    torch.testing.assert_close(policy(obs), runner.actor_critic.act_inference(obs))
+
+
+def test_runner_export_includes_env_metadata(teacher_run: dict) -> None:
+    import json
+
+    with open(os.path.join(teacher_run["export_dir"], "policy.json")) as f:
+        contract = json.load(f)
+    assert contract["env"] == PointMassEnv(1).export_metadata()
+    assert [i["name"] for i in contract["inputs"]] == ["state"]
