@@ -214,8 +214,9 @@ def main() -> None:
 
     print(f"[bench] {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, threads={a.threads}, "
           f"torch {torch.__version__}, python {platform.python_version()}")
-    print(f"[bench] batch {a.num_envs} envs x {a.num_steps} steps = {a.num_envs * a.num_steps} samples, obs {a.obs_dim}, "
-          f"actions {a.num_actions}, {a.epochs} epochs x {a.mini_batches} minibatches, MLP [512, 256, 128]")
+    print(f"[bench] batch {a.num_envs} envs x {a.num_steps} steps = {a.num_envs * a.num_steps} samples, "
+          f"obs {a.obs_dim}, actions {a.num_actions}, {a.epochs} epochs x {a.mini_batches} minibatches, "
+          "MLP [512, 256, 128]")
     timers: list[OurUpdate | TheirUpdate] = [OurUpdate(a)]
     if not a.skip_theirs:
         timers.append(TheirUpdate(a))
@@ -232,7 +233,7 @@ def main() -> None:
         if isinstance(t, TheirUpdate):
             t.close()
     names = ["ours (rsl_rl " + timers[0].version + ")"] + [f"rsl-rl-lib {t.version}" for t in timers[1:]]
-    rows = list(zip(names, times))
+    rows = list(zip(names, times, strict=True))
     print(f"\n{'implementation':<42} {'median [s]':>11} {'min [s]':>9} {'max [s]':>9}")
     for name, times in rows:
         print(f"{name:<42} {statistics.median(times):>11.3f} {min(times):>9.3f} {max(times):>9.3f}")

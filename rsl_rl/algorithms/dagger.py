@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Optional
+from typing import Any
 
 import torch
 
@@ -44,7 +44,7 @@ class TeacherError(ValueError):
 class Teacher:
     """A frozen teacher policy: ``act(obs) -> mean action (N, A)`` plus its std vector (or ``None``)."""
 
-    def __init__(self, module: torch.nn.Module, obs_keys: list[str], std: Optional[torch.Tensor], path: str) -> None:
+    def __init__(self, module: torch.nn.Module, obs_keys: list[str], std: torch.Tensor | None, path: str) -> None:
         """Wrap a loaded teacher.
 
         Args:

@@ -14,7 +14,7 @@ provided by :class:`rsl_rl.algorithms.dagger.DAgger`.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import torch
 from torch import nn
@@ -84,8 +84,8 @@ class PPO:
         self.actor_critic = actor_critic.to(self.device)
         self.learning_rate = float(c.learning_rate)
         self.optimizer = torch.optim.Adam(self.actor_critic.parameters(), lr=self.learning_rate)
-        self.storage: Optional[RolloutStorage] = None
-        self.transition: Optional[Transition] = None
+        self.storage: RolloutStorage | None = None
+        self.transition: Transition | None = None
 
     # ------------------------------------------------------------------ factory
     @classmethod

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import torch
 from torch import nn
@@ -96,7 +96,7 @@ class ActorCritic(nn.Module):
         used = self.actor_obs_keys + [k for k in self.critic_obs_keys if k not in self.actor_obs_keys]
         self.obs_shapes: dict[str, tuple[int, ...]] = {k: shapes[k] for k in used}
         self.std = nn.Parameter(self.cfg.init_noise_std * torch.ones(self.num_actions))
-        self.distribution: Optional[Normal] = None
+        self.distribution: Normal | None = None
 
     # ------------------------------------------------------------------ config / bookkeeping
     @property
@@ -173,5 +173,5 @@ class ActorCritic(nn.Module):
         return self._require_distribution().stddev
 
     def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Same as :meth:`act_inference` (so the module can be called directly)."""
+        """Return :meth:`act_inference` (so the module can be called directly)."""
         return self.act_inference(obs)

@@ -84,7 +84,10 @@ class IterationStats:
 
 
 def write_scalars(writer: LogWriter, s: IterationStats) -> None:
-    """Write the iteration's scalars: ``Loss/*``, ``Policy/*``, ``Perf/*``, ``Train/*``, ``Episode/*``, ``Network/*``."""
+    """Write the scalars of one iteration (TensorBoard / W&B tags).
+
+    Tags: ``Loss/*``, ``Policy/*``, ``Perf/*``, ``Train/*``, ``Episode/*`` and ``Network/gate_*``.
+    """
     it = s.iteration
     writer.add_scalar("Loss/value_function", s.losses["value_function"], it)
     writer.add_scalar("Loss/surrogate", s.losses["surrogate"], it)

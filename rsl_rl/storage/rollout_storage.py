@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional
 
 import torch
 
@@ -27,9 +26,9 @@ class Transition:
     log_probs: torch.Tensor
     action_mean: torch.Tensor
     action_std: torch.Tensor
-    rewards: Optional[torch.Tensor] = None
-    dones: Optional[torch.Tensor] = None
-    teacher_actions: Optional[torch.Tensor] = None
+    rewards: torch.Tensor | None = None
+    dones: torch.Tensor | None = None
+    teacher_actions: torch.Tensor | None = None
 
 
 @dataclass
@@ -44,7 +43,7 @@ class Batch:
     log_probs: torch.Tensor
     action_mean: torch.Tensor
     action_std: torch.Tensor
-    teacher_actions: Optional[torch.Tensor]
+    teacher_actions: torch.Tensor | None
 
 
 class RolloutStorage:
@@ -81,7 +80,7 @@ class RolloutStorage:
         t, n, a = num_steps, num_envs, num_actions
 
         def zeros(*shape: int) -> torch.Tensor:
-            """A float zero buffer on the storage device."""
+            """Return a float zero buffer on the storage device."""
             return torch.zeros(*shape, device=self.device)
 
         self.obs = {k: zeros(t, n, *s) for k, s in self.obs_shapes.items()}
@@ -130,8 +129,9 @@ class RolloutStorage:
         """Generalised advantage estimation over the stored rollout.
 
         ``delta_t = r_t + gamma * (1 - done_t) * V_{t+1} - V_t``;
-        ``A_t = delta_t + gamma * lam * (1 - done_t) * A_{t+1}``; returns ``R_t = A_t + V_t``. ``V_T`` is ``last_values``. Timeout bootstrapping is already folded into the
-        stored rewards by the algorithm. Advantages are then normalised over the whole rollout when asked.
+        ``A_t = delta_t + gamma * lam * (1 - done_t) * A_{t+1}``; returns ``R_t = A_t + V_t``; ``V_T`` is
+        ``last_values``. Timeout bootstrapping is already folded into the stored rewards by the algorithm.
+        Advantages are then normalised over the whole rollout when asked.
 
         Args:
             last_values: ``(N,)`` or ``(N, 1)`` value of the observation after the last step.

@@ -65,7 +65,7 @@ def get_rank_info() -> RankInfo:
 
 
 def is_distributed() -> bool:
-    """True when a default process group with more than one rank is initialised."""
+    """Return True when a default process group with more than one rank is initialised."""
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
 

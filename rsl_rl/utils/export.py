@@ -60,7 +60,7 @@ class ExportedPolicy(nn.Module):
         self.num_actions = int(num_actions)
 
     def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Action mean ``(N, A)`` for the observation dict ``obs``."""
+        """Return the action mean ``(N, A)`` for the observation dict ``obs``."""
         return self.actor(obs)
 
 
@@ -73,8 +73,8 @@ class _OnnxPolicy(nn.Module):
         self.keys = list(policy.input_keys)
 
     def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-        """Action mean for the actor inputs given positionally in ``input_keys`` order."""
-        return self.policy(dict(zip(self.keys, tensors)))
+        """Return the action mean for the actor inputs given positionally in ``input_keys`` order."""
+        return self.policy(dict(zip(self.keys, tensors, strict=True)))
 
 
 def export_policy(

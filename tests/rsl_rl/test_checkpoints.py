@@ -46,7 +46,8 @@ def test_save_load_resume_round_trip(tmp_path) -> None:
     s1, s2 = r1.alg.optimizer.state_dict(), r2.alg.optimizer.state_dict()
     assert s1["param_groups"][0]["lr"] == s2["param_groups"][0]["lr"]
     for pid, st in s1["state"].items():
-        assert torch.equal(st["exp_avg"], s2["state"][pid]["exp_avg"]) and int(st["step"]) == int(s2["state"][pid]["step"])
+        assert torch.equal(st["exp_avg"], s2["state"][pid]["exp_avg"])
+        assert int(st["step"]) == int(s2["state"][pid]["step"])
     r2.learn(2)
     assert r2.current_learning_iteration == 5
     assert {"model_4.pt", "model_5.pt"} <= set(os.listdir(run2))

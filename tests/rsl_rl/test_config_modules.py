@@ -74,7 +74,8 @@ def test_gated_key_starts_identical_and_old_checkpoint_loads_non_strict() -> Non
     base = PolicyCfg(actor_hidden_dims=[16, 8], critic_hidden_dims=[16], obs_proc_actor={"torso": "identity"},
                      obs_proc_critic={"torso": "identity"})
     old = ActorCritic(SHAPES, 3, base)
-    new_cfg = from_dict(PolicyCfg, {**to_dict(base), "obs_proc_actor": {"torso": "identity", "terrain": "gated_to_hidden"}})
+    extended = {"torso": "identity", "terrain": "gated_to_hidden"}
+    new_cfg = from_dict(PolicyCfg, {**to_dict(base), "obs_proc_actor": extended})
     new = ActorCritic(SHAPES, 3, new_cfg)
     with pytest.raises(RuntimeError, match="Missing key"):
         new.load_state_dict(old.state_dict(), strict=True)

@@ -20,7 +20,8 @@ def test_two_ranks_stay_in_sync(tmp_path) -> None:
     env = dict(os.environ, OMP_NUM_THREADS="1")
     for var in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(var, None)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", WORKER, str(tmp_path)]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", WORKER,
+           str(tmp_path)]
     for _attempt in range(2):  # a second try only if the rendezvous port was taken by a concurrent job
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         if proc.returncode == 0 or "address already in use" not in (proc.stdout + proc.stderr).lower():

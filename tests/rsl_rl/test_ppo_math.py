@@ -24,7 +24,7 @@ def _ppo(**kw: object) -> PPO:
 
 
 def _fill(storage: RolloutStorage, rewards: list[float], values: list[float], dones: list[bool]) -> None:
-    for r, v, d in zip(rewards, values, dones):
+    for r, v, d in zip(rewards, values, dones, strict=True):
         z = torch.zeros(1, 2)
         storage.add(Transition(obs={}, actions=z, values=torch.tensor([v]), log_probs=torch.zeros(1), action_mean=z,
                                action_std=z + 1, rewards=torch.tensor([r]), dones=torch.tensor([d])))
@@ -55,7 +55,8 @@ def test_timeout_bootstrapping_adds_discounted_value() -> None:
     obs = {"state": torch.randn(3, 4), "unused": torch.randn(3, 9)}
     alg.act(obs)
     values = alg.transition.values.clone()
-    alg.process_env_step(torch.ones(3), torch.tensor([True, True, False]), {"time_outs": torch.tensor([True, False, False])})
+    time_outs = torch.tensor([True, False, False])
+    alg.process_env_step(torch.ones(3), torch.tensor([True, True, False]), {"time_outs": time_outs})
     expected = torch.ones(3) + 0.9 * values * torch.tensor([1.0, 0.0, 0.0])
     torch.testing.assert_close(st.rewards[0], expected)
     assert set(st.obs) == {"state"}  # only the keys the networks read are stored
