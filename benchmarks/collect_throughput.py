@@ -22,11 +22,11 @@ import statistics
 import sys
 import time
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from benchmarks.bare_rollout import bare_rollout_seconds  # noqa: E402
 from legged_gym.envs import task_registry  # noqa: E402
 from rsl_rl.modules.actor_critic import ActorCritic  # noqa: E402
 
@@ -60,26 +60,8 @@ def time_collect(env, policy, steps: int) -> float:  # noqa: ANN001
 
 
 def time_bare(env, steps: int) -> float:  # noqa: ANN001
-    import mujoco
-    from mujoco import rollout
-
-    sim = env.sim
-    n, dec = sim.num_envs, sim.decimation
-    pool = rollout.Rollout(nthread=sim.nthread)
-    datas = [mujoco.MjData(sim.model) for _ in range(sim.nthread)]
-    models = [sim.model] * n
-    state = sim.get_state().numpy().copy()
-    ctrl = np.zeros((n, dec, sim.model.nu))
-    ctrl[:, :, sim.layout.actuator_ids] = env.default_dof_pos.double().numpy()[:, None, :]
-    out = np.zeros((n, dec, state.shape[1]))
-    sens = np.zeros((n, dec, sim.model.nsensordata))
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        pool.rollout(models, datas, state, ctrl, nstep=dec, state=out, sensordata=sens, skip_checks=True)
-        state[:] = out[:, -1]
-    elapsed = time.perf_counter() - t0
-    pool.close()
-    return elapsed
+    targets = env.default_dof_pos.expand(env.num_envs, -1).double().numpy()
+    return bare_rollout_seconds(env.sim, env.sim.get_state().numpy(), targets, steps)
 
 
 def main() -> None:

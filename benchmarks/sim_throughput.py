@@ -16,11 +16,11 @@ import statistics
 import sys
 import time
 
-import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from benchmarks.bare_rollout import bare_rollout_seconds  # noqa: E402
 from legged_gym import LEGGED_GYM_ROOT_DIR  # noqa: E402
 from legged_gym.envs.base.legged_robot import match_by_substring  # noqa: E402
 from legged_gym.envs.g1.g1_config import G1_DAMPING, G1_DEFAULT_JOINT_ANGLES, G1_STIFFNESS  # noqa: E402
@@ -52,27 +52,6 @@ def time_ours(b: MujocoCpuBackend, state0: torch.Tensor, targets: torch.Tensor, 
     return time.perf_counter() - t0
 
 
-def time_bare(b: MujocoCpuBackend, state0: np.ndarray, ctrl: np.ndarray, steps: int) -> float:
-    """The reference: one ``rollout`` call per control step on the same pool size, model and controls."""
-    from mujoco import rollout
-    import mujoco
-
-    n, dec = state0.shape[0], b.spec.decimation
-    pool = rollout.Rollout(nthread=b.nthread)
-    datas = [mujoco.MjData(b.model) for _ in range(b.nthread)]
-    models = [b.model] * n
-    state = state0.copy()
-    out = np.zeros((n, dec, state.shape[1]))
-    sens = np.zeros((n, dec, b.model.nsensordata))
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        pool.rollout(models, datas, state, ctrl, nstep=dec, state=out, sensordata=sens, skip_checks=True)
-        state[:] = out[:, -1]
-    elapsed = time.perf_counter() - t0
-    pool.close()
-    return elapsed
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--envs", type=int, nargs="+", default=[64, 256, 1024])
@@ -92,13 +71,11 @@ def main() -> None:
             b = make_backend(n, terrain, threads)
             q0 = torch.tensor([[G1_DEFAULT_JOINT_ANGLES.get(j, 0.0) for j in b.joint_names]]).expand(n, -1)
             state0 = b.get_state()
-            ctrl = np.zeros((n, b.spec.decimation, b.model.nu))
-            ctrl[:, :, b.layout.actuator_ids] = q0.double().numpy()[:, None, :]
             time_ours(b, state0, q0, 2)  # warm up
             ours, bare = [], []
             for _ in range(a.repeats):
                 ours.append(time_ours(b, state0, q0, a.steps))
-                bare.append(time_bare(b, state0.numpy(), ctrl, a.steps))
+                bare.append(bare_rollout_seconds(b, state0.numpy(), q0.double().numpy(), a.steps))
             phys = n * a.steps * b.spec.decimation
             r_ours, r_bare = phys / statistics.median(ours), phys / statistics.median(bare)
             print(f"{terrain:<8}{n:>6}{r_ours:>22,.0f}{r_bare:>16,.0f}{r_ours / r_bare:>11.3f}")

@@ -7,21 +7,12 @@ import pytest
 import torch
 
 from legged_gym.envs import task_registry
+from tests.env_helpers import make_task_env
 from legged_gym.utils.math import quat_conjugate, quat_mul, quat_angle
 
 
 def make(task: str = "g1_deepmimic", num_envs: int = 4, **edits):
-    env_cfg, train_cfg = task_registry.get_cfgs(task)
-    env_cfg.env.num_envs = num_envs
-    env_cfg.sim.num_threads = 2
-    for path, value in edits.items():
-        node = env_cfg
-        parts = path.split("__")
-        for p in parts[:-1]:
-            node = getattr(node, p)
-        setattr(node, parts[-1], value)
-    env, _ = task_registry.make_env(task, env_cfg=env_cfg)
-    return env, train_cfg
+    return make_task_env(task, num_envs, **edits)
 
 
 def actor_input_dim(env, train_cfg) -> int:

@@ -7,20 +7,11 @@ import torch
 
 from legged_gym.envs import task_registry
 from legged_gym.envs.g1.g1_env import G1Robot
+from tests.env_helpers import make_task_env
 
 
 def make_env(num_envs: int = 4, **edits) -> G1Robot:
-    env_cfg, _ = task_registry.get_cfgs("g1")
-    env_cfg.env.num_envs = num_envs
-    env_cfg.sim.num_threads = 2
-    for path, value in edits.items():
-        node = env_cfg
-        parts = path.split("__")
-        for p in parts[:-1]:
-            node = getattr(node, p)
-        setattr(node, parts[-1], value)
-    env, _ = task_registry.make_env("g1", env_cfg=env_cfg)
-    return env
+    return make_task_env("g1", num_envs, **edits)[0]
 
 
 def test_action_clipping_and_ema():
