@@ -189,12 +189,16 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         self.feet_contact_dm = f > self.cfg.rewards.contact_force_threshold
 
     def _teleport_to_reference(self, env_ids: Tensor) -> None:
+        """Kinematic replay: put the robot on the reference; contact forces and torques stay those measured
+        during the physics step that led here (which started from the previous reference frame)."""
         ref = self.reference()
+        forces, torques = self.contact_forces, self.torques
         self.sim.reset_envs(
             env_ids, ref["root_pos"][env_ids], ref["root_quat"][env_ids], ref["root_lin_vel"][env_ids],
             ref["root_ang_vel"][env_ids], ref["joints"][env_ids], ref["joint_vel"][env_ids],
         )
         LeggedRobot._refresh_state(self)
+        self.contact_forces, self.torques = forces, torques
         self._links = None
 
     def _post_physics_step_callback(self) -> None:
