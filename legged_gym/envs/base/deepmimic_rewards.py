@@ -74,8 +74,7 @@ class DeepMimicRewards:
 
     def _reward_contact_no_vel(self) -> Tensor:
         """Sum over feet in contact of the foot's speed [m/s] (sliding)."""
-        feet = self.sim.body_states(tuple(self.cfg.deepmimic.contact_bodies))
-        return torch.sum(feet.lin_vel.norm(dim=-1) * self.feet_contact_dm, dim=1)
+        return torch.sum(self._feet_states().lin_vel.norm(dim=-1) * self.feet_contact_dm, dim=1)
 
     def _reward_action_accel(self) -> Tensor:
         """Sum of squared second differences of the actions."""
@@ -87,8 +86,8 @@ class DeepMimicRewards:
 
     def _reward_feet_orientation(self) -> Tensor:
         """exp(-k * sum over feet of the absolute heading error to the reference feet)."""
-        feet = [self.link_names.index(b) for b in self.cfg.deepmimic.contact_bodies if b in self.link_names]
-        yaw = quat_to_euler_xyz(self.links().quat[:, feet])[..., 2]
+        yaw = quat_to_euler_xyz(self._feet_states().quat)[..., 2]
+        feet = [self.link_names.index(b) for b in self.cfg.deepmimic.contact_bodies]
         ref_yaw = quat_to_euler_xyz(self.reference()["link_quat"][:, feet])[..., 2]
         err = torch.sum(wrap_to_pi(yaw - ref_yaw).abs(), dim=1)
         return torch.exp(-self.cfg.rewards.feet_orientation_k * err)

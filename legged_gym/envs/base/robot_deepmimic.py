@@ -27,6 +27,7 @@ from legged_gym.envs.base.legged_robot import LeggedRobot
 from legged_gym.envs.base.motion_sources import ClipSource, discover_clips
 from legged_gym.motion import MotionClip, ReplayDataLoader, load_motion
 from legged_gym.sim.heightfield import HeightField
+from legged_gym.sim.kinematics import BodyStates
 from legged_gym.sim.robot_info import actuated_joint_names
 from legged_gym.terrain import DeepMimicTerrain, make_amass_rough_terrain
 
@@ -172,6 +173,14 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         if self._links is None:
             self._links = self.sim.body_states(self.link_names)
         return self._links
+
+    def _feet_states(self) -> Any:
+        """World states of the contact bodies (feet), from the tracked links when they are among them."""
+        if all(b in self.link_names for b in self.cfg.deepmimic.contact_bodies):
+            idx = [self.link_names.index(b) for b in self.cfg.deepmimic.contact_bodies]
+            links = self.links()
+            return BodyStates(links.pos[:, idx], links.quat[:, idx], links.lin_vel[:, idx], links.ang_vel[:, idx])
+        return self.sim.body_states(tuple(self.cfg.deepmimic.contact_bodies))
 
     # --- stepping ---------------------------------------------------------------------------------
     def _refresh_state(self) -> None:
