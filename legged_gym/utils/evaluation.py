@@ -159,7 +159,7 @@ def resolve_checkpoint(task: str, args: Args, train_cfg: Any) -> str:
         return get_load_path(root, load_run, checkpoint)
     except CheckpointError as exc:
         raise CheckpointError(
-            f"eval.py: no checkpoint to evaluate for task '{task}': {exc}. Train one with "
+            f"no checkpoint found for task '{task}': {exc}. Train one with "
             f"`python legged_gym/scripts/train.py --task={task}`, or point --log_root / --experiment_name / "
             "--load_run / --checkpoint at an existing one"
         ) from None
