@@ -121,6 +121,8 @@ class OnPolicyRunner:
         self.writer: MultiWriter | None = None
         if rc.resume:
             self.load(self._resume_path(), load_optimizer=rc.load_optimizer, strict=rc.load_model_strict)
+        if self.is_main:
+            print(self.describe(), flush=True)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -135,6 +137,24 @@ class OnPolicyRunner:
         if bad:
             raise ValueError(f"Observations must have leading dim num_envs={self.env.num_envs}; got shapes {bad}")
         return {k: tuple(v.shape[1:]) for k, v in obs.items()}
+
+    def describe(self) -> str:
+        """One-screen summary of what is active: algorithm, networks, observation keys, teacher, ranks."""
+        ac = self.actor_critic
+        lines = [f"[rsl_rl {rsl_rl.__version__}] {type(self.alg).__name__} on {self.device}, "
+                 f"world size {self.rank_info.world_size}, {self.env.num_envs} envs x "
+                 f"{self.cfg.runner.num_steps_per_env} steps, {ac.num_actions} actions"]
+        nets = (("actor", ac.actor, ac.cfg.obs_proc_actor), ("critic", ac.critic, ac.cfg.obs_proc_critic))
+        for name, net, proc in nets:
+            params = sum(p.numel() for p in net.parameters())
+            keys = ", ".join(f"{k} {tuple(self.env_obs_shapes[k])} {t}" for k, t in proc.items())
+            lines.append(f"  {name}: {params} params, inputs [{keys}], normalize_obs={ac.cfg.normalize_obs}")
+        teacher = getattr(self.alg, "teacher", None)
+        if teacher is not None:
+            lines.append(f"  teacher: {teacher.path} reads {teacher.obs_keys}")
+        if self.current_learning_iteration:
+            lines.append(f"  resumed at iteration {self.current_learning_iteration}")
+        return "\n".join(lines)
 
     def _to_device(self, obs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         return {k: v.to(self.device) for k, v in obs.items()}

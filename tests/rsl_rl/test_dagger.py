@@ -68,6 +68,9 @@ def test_run_dir_picks_latest_checkpoint(teacher_run: dict) -> None:
     runner = _student(teacher_run["run_dir"])
     assert runner.alg.teacher.path.endswith("model_30.pt")
     assert runner.alg.teacher.std is not None  # ActorCritic teacher: std matching term active
+    summary = runner.describe()
+    assert summary.startswith("[rsl_rl 1.0.0] DAgger on cpu") and "model_30.pt reads ['state']" in summary
+    assert "actor: " in summary and "rel_hist (3, 2) flatten" in summary
 
 
 def test_take_teacher_actions_steps_env_with_teacher(teacher_run: dict) -> None:

@@ -16,6 +16,8 @@ from rsl_rl.config import PolicyCfg
 from rsl_rl.modules import ActorCritic
 from rsl_rl.utils.export import export_policy
 
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
+
 SHAPES = {"torso": (11,), "history": (5, 6), "terrain_height": (7, 7), "privileged": (3,)}
 
 
