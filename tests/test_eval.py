@@ -107,7 +107,7 @@ def test_kinematic_replay_scores_zero_error_and_full_success(log_root: str, tmp_
 def test_clear_errors(log_root: str, tmp_path):
     proc = run_script(EVAL, "--task=g1_deepmimic", "--log_root", str(tmp_path), check=False)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
-    assert "no checkpoint to evaluate" in proc.stderr and str(tmp_path) in proc.stderr
+    assert "no checkpoint found" in proc.stderr and str(tmp_path) in proc.stderr
     with pytest.raises(ValueError, match="not a motion-tracking task.*g1_deepmimic"):
         eval_main(["--task=g1", "--log_root", log_root])
     with pytest.raises(ValueError, match="--repeats: expected an integer >= 1, got 0"):
