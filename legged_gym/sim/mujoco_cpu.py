@@ -64,8 +64,8 @@ class MujocoCpuBackend(SimBackend):
         self._state = np.zeros((n, self.nstate))
         self._state_out = np.zeros((n, dec, self.nstate))
         self._sens_out = np.zeros((n, dec, m.nsensordata))
-        self._ctrl_dim = m.nu + m.nv
-        self._control = np.zeros((n, dec, self._ctrl_dim))
+        self._control = np.zeros((n, dec, m.nu))  # ctrl only (contiguous, handed to rollout as is)
+        self._control_noise = np.zeros((n, dec, m.nu + m.nv))  # ctrl + applied joint forces (torque noise)
         self._delay_hist = spec.max_control_delay
         self._targets = np.zeros((n, self._delay_hist + dec, self.num_dof))
         self._sub = np.arange(dec)
@@ -99,34 +99,37 @@ class MujocoCpuBackend(SimBackend):
         self._state[:] = self._state[0]
         self._targets[:] = self._state[0, self._qpos0 + self._jq]
         self._sensors = np.zeros((n, m.nsensordata))
+        contact_cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
+        self._sensor_cols = np.concatenate([self.layout.torque_sensor_adr, contact_cols]).astype(np.int64)
         self._refresh()
 
     # --- stepping -------------------------------------------------------------------------------
     def step(self, joint_targets: Tensor) -> None:
         dec = self.spec.decimation
         hist = self._targets
-        hist[:, :-dec] = hist[:, dec:]
-        hist[:, -dec:] = joint_targets.detach().to("cpu", torch.float64).numpy()[:, None, :]
+        targets = joint_targets.detach().to("cpu", torch.float64).numpy()
+        if self._delay_hist:
+            hist[:, :-dec] = hist[:, dec:]
+        hist[:, -dec:] = targets[:, None, :]
         if self._delay.any():
             idx = self._delay_hist + self._sub[None, :] - self._delay[:, None]  # (N, dec)
-            per_step = np.take_along_axis(hist, idx[:, :, None], axis=1)
+            self._control[:, :, self._act] = np.take_along_axis(hist, idx[:, :, None], axis=1)
         else:
-            per_step = hist[:, -dec:]
-        self._control[:, :, self._act] = per_step
+            self._control[:, :, self._act] = targets[:, None, :]
         spec = mujoco.mjtState.mjSTATE_CTRL
+        control = self._control
         if self._torque_noise.any():
             noise = self._rng.uniform(-1.0, 1.0, size=(self.num_envs, dec, self.num_dof))
             noise *= (self._torque_noise[:, None] * self._effort[None, :])[:, None, :]
-            self._control[:, :, self.model.nu + self._jv] = noise
+            control = self._control_noise
+            control[:, :, : self.model.nu] = self._control
+            control[:, :, self.model.nu + self._jv] = noise
             spec |= mujoco.mjtState.mjSTATE_QFRC_APPLIED
-            control = self._control
-        else:
-            control = self._control[:, :, : self.model.nu]
         self._pool.rollout(
             self._models,
             self._datas,
             self._state,
-            np.ascontiguousarray(control),
+            control,
             control_spec=int(spec),
             skip_checks=True,
             nstep=dec,
@@ -138,21 +141,21 @@ class MujocoCpuBackend(SimBackend):
         self._refresh()
 
     def _refresh(self) -> None:
-        """Copy the engine state into the float32 torch tensors the environment reads."""
-        s = torch.from_numpy(self._state)
-        t = dict(device=self.device, dtype=torch.float32)
+        """Copy the engine state into the float32 torch tensors the environment reads (two conversions)."""
         q0, v0 = self._qpos0, self._qvel0
-        self.root_pos_w = s[:, q0 : q0 + 3].to(**t)
-        self.root_quat_w = s[:, q0 + 3 : q0 + 7].to(**t)
-        self.root_lin_vel_w = s[:, v0 : v0 + 3].to(**t)
-        self.root_ang_vel_w = quat_rotate(self.root_quat_w, s[:, v0 + 3 : v0 + 6].to(**t))
-        self.dof_pos = s[:, q0 + self._jq].to(**t)
-        self.dof_vel = s[:, v0 + self._jv].to(**t)
-        sens = torch.from_numpy(self._sensors)
-        self.applied_torques = sens[:, self.layout.torque_sensor_adr].to(**t)
-        cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
+        s = torch.from_numpy(self._state[:, q0 : v0 + self.model.nv]).to(self.device, torch.float32)
+        q, v = 0, v0 - q0  # column of qpos[0] and qvel[0] in s
+        self.root_pos_w = s[:, q : q + 3]
+        self.root_quat_w = s[:, q + 3 : q + 7]
+        self.root_lin_vel_w = s[:, v : v + 3]
+        self.root_ang_vel_w = quat_rotate(self.root_quat_w, s[:, v + 3 : v + 6])
+        self.dof_pos = s[:, self._jq]
+        self.dof_vel = s[:, v + self._jv]
+        sens = torch.from_numpy(self._sensors[:, self._sensor_cols]).to(self.device, torch.float32)
+        nj = self.num_dof
+        self.applied_torques = sens[:, :nj]
         # MuJoCo reports the force the body exerts on its contacts; the force *on* the body is its negative.
-        self.contact_forces_w = -sens[:, cols].to(**t).reshape(self.num_envs, -1, 3)
+        self.contact_forces_w = -sens[:, nj:].reshape(self.num_envs, -1, 3)
         self._bodies: dict[tuple, BodyStates] = {}
 
     def body_states(self, bodies: tuple[str, ...] | None = None, with_velocities: bool = True) -> BodyStates:
