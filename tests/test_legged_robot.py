@@ -126,7 +126,7 @@ def test_domain_randomisation_reaches_the_backend():
     env = make_env(
         4, domain_rand__randomize_base_mass=True, domain_rand__p_gain_rand=True, domain_rand__d_gain_rand=True,
         domain_rand__control_delays=True, domain_rand__control_delay_max=3, domain_rand__torque_rfi_rand=True,
-        domain_rand__push_robots=True, domain_rand__push_interval_s=0.02,
+        domain_rand__push_robots=True, domain_rand__max_push_vel_interval=0.02,
     )
     dr, sim = env.domain_rand, env.sim
     assert 0.1 <= dr.friction.min() and dr.friction.max() <= 1.25

@@ -2,7 +2,7 @@
 
 Friction and added mass are drawn once per environment at start-up; gains and control delay are
 redrawn at every reset; torque noise is applied every physics step by the backend; pushes add a
-random velocity to the root every ``push_interval_s``.
+random velocity to the root every ``max_push_vel_interval`` seconds.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class DomainRandomizer:
         self.kp_scale = torch.ones(n, env.num_actions, device=dev)
         self.kd_scale = torch.ones(n, env.num_actions, device=dev)
         self.control_delay = torch.zeros(n, dtype=torch.long, device=dev)
-        self.push_interval = max(1, int(round(c.push_interval_s / env.dt)))
+        self.push_interval = max(1, int(round(c.max_push_vel_interval / env.dt)))
         self.last_push = torch.zeros(n, 3, device=dev)
 
     def on_reset(self, env_ids: Tensor) -> None:

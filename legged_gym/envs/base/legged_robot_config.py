@@ -99,7 +99,7 @@ class DomainRandCfg:
     randomize_base_mass: bool = False
     added_mass_range: list[float] = field(default_factory=lambda: [-1.0, 3.0])  # [kg] on asset.mass_body
     push_robots: bool = False
-    push_interval_s: float = 10.0  # [s]
+    max_push_vel_interval: float = 10.0  # [s] between pushes (the seed's name; legged_gym: push_interval_s)
     max_push_vel_xy: float = 0.25  # [m/s] added to the root velocity
     max_push_vel_z: float = 0.1  # [m/s]
     torque_rfi_rand: bool = False  # random torque injection each physics step
