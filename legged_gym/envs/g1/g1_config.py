@@ -101,7 +101,7 @@ class G1FlatCfg(LeggedRobotCfg):
     )
     rewards: RewardsCfg = field(
         default_factory=lambda: RewardsCfg(
-            scales=G1RewardScales(), only_positive_rewards=False, base_height_target=0.78
+            scales=G1RewardScales(), only_positive_rewards=True, base_height_target=0.78
         )
     )
     gait: GaitCfg = field(default_factory=GaitCfg)
