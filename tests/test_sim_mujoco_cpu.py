@@ -92,3 +92,18 @@ def test_model_variants_are_shared_when_memory_is_short():
     b = make("cpu", num_envs=3)
     assert b.num_variants == 3
     b.close()
+
+
+def test_subset_kinematics_with_folded_fixed_links_matches_full():
+    b = make("cpu", num_envs=2)
+    gen = torch.Generator().manual_seed(3)
+    q = default_pose(b) + 0.5 * torch.randn(2, 23, generator=gen)
+    b.reset_envs(torch.arange(2), torch.randn(2, 3, generator=gen), torch.nn.functional.normalize(torch.randn(2, 4, generator=gen), dim=1),
+                 torch.randn(2, 3, generator=gen), torch.randn(2, 3, generator=gen), q, torch.randn(2, 23, generator=gen))
+    names = ("left_wrist_yaw_link", "right_elbow_link", "torso_link", "left_ankle_roll_link")
+    full = b.body_states()
+    sub = b.body_states(names)
+    idx = [b.body_names.index(n) for n in names]
+    for field in ("pos", "quat", "lin_vel", "ang_vel"):
+        assert torch.allclose(getattr(sub, field), getattr(full, field)[:, idx], atol=1e-5), field
+    b.close()

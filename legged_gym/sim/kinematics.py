@@ -66,18 +66,19 @@ class ForwardKinematics:
             if spec.parent[b] >= b:
                 raise ValueError("kinematic tree bodies must be ordered parents first")
         wanted = list(range(n_all)) if bodies is None else list(bodies)
+        parent, pos, quat = self._fold_fixed_bodies(spec, set(wanted))
         keep: set[int] = set()
         for b in wanted:
             while b >= 0 and b not in keep:
                 keep.add(b)
-                b = int(spec.parent[b])
+                b = int(parent[b])
         kept = sorted(keep)
         local = {b: i for i, b in enumerate(kept)}
         self.num_kept = len(kept)
         self.out_index = np.array([local[b] for b in wanted])
         depth = {0: 0}
         for b in kept[1:]:
-            depth[b] = depth[int(spec.parent[b])] + 1
+            depth[b] = depth[int(parent[b])] + 1
         self.levels: list[dict] = []
         for level in range(1, max(depth.values()) + 1):
             ids = [b for b in kept if depth[b] == level]
@@ -90,9 +91,9 @@ class ForwardKinematics:
             self.levels.append(
                 dict(
                     ids=np.array([local[b] for b in ids]),
-                    parent=np.array([local[int(spec.parent[b])] for b in ids]),
-                    pos=spec.pos[ids].astype(np.float64),
-                    rot=quat_to_matrix_np(spec.quat[ids].astype(np.float64)),
+                    parent=np.array([local[int(parent[b])] for b in ids]),
+                    pos=pos[ids],
+                    rot=quat_to_matrix_np(quat[ids]),
                     dof=np.where(dof >= 0, dof, num_dof),
                     axis=axis,
                     K=skew,
@@ -101,6 +102,25 @@ class ForwardKinematics:
                     has_anchor=bool(np.abs(anchor).max() > 0),
                 )
             )
+
+    @staticmethod
+    def _fold_fixed_bodies(spec: KinematicTreeSpec, wanted: set[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Parents and local transforms with unrequested jointless bodies folded into their children.
+
+        A body without a joint only adds a constant transform; skipping it shortens the chains (the G1's three
+        fixed wrist links) and so the number of levels to compute.
+        """
+        parent = spec.parent.copy()
+        pos = spec.pos.astype(np.float64).copy()
+        quat = spec.quat.astype(np.float64).copy()
+        for b in range(1, len(parent)):
+            p = int(parent[b])
+            while p > 0 and spec.joint_dof[p] < 0 and p not in wanted:
+                pos[b] = pos[p] + quat_to_matrix_np(quat[p]) @ pos[b]
+                quat[b] = _quat_mul_np(quat[p], quat[b])
+                parent[b] = parent[p]
+                p = int(parent[b])
+        return parent, pos, quat
 
     def compute(
         self,
@@ -157,6 +177,19 @@ class ForwardKinematics:
             result["lin_vel"] = lin[:, out]
             result["ang_vel"] = ang[:, out]
         return result
+
+
+def _quat_mul_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    aw, ax, ay, az = a
+    bw, bx, by, bz = b
+    return np.array(
+        [
+            aw * bw - ax * bx - ay * by - az * bz,
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw,
+        ]
+    )
 
 
 def quat_to_matrix_np(q: np.ndarray) -> np.ndarray:
