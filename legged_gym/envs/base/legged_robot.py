@@ -50,6 +50,8 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         "dof_vel": ("dof_vel", "dof_vel"),
         "root_height": (None, "height_measurements"),
     }
+    # the trainer may start with random episode counters so that resets spread out over time
+    random_initial_episode_length = True
 
     def __init__(self, cfg: LeggedRobotCfg, sim_device: str = "cpu", rl_device: str = "cpu") -> None:
         self.cfg = cfg

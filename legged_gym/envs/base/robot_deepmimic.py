@@ -36,6 +36,8 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
     """A legged robot tracking reference motions on their own terrains."""
 
     cfg: LeggedRobotDeepMimicCfg
+    # episodes start at sampled reference frames; randomising the step counter too would cut them short
+    random_initial_episode_length = False
 
     def __init__(self, cfg: LeggedRobotDeepMimicCfg, sim_device: str = "cpu", rl_device: str = "cpu") -> None:
         self.cfg = cfg
