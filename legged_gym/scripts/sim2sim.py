@@ -171,8 +171,13 @@ def _write_video(path: str, frames: list[np.ndarray], fps: float) -> None:
     try:
         imageio.mimsave(path, frames, fps=fps)
         print(f"render: wrote {len(frames)} frames to {path}")
-    except Exception as exc:  # noqa: BLE001 - missing codec plugin
-        print(f"render: could not write {path} ({exc}); for .mp4 install imageio-ffmpeg, or use a .gif path".splitlines()[0])
+    except Exception as exc:  # noqa: BLE001 - missing codec plugin (imageio-ffmpeg for .mp4)
+        gif = os.path.splitext(path)[0] + ".gif"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"render: cannot write {path} ({reason}; .mp4 needs imageio-ffmpeg); writing {gif} instead")
+        if gif != path:
+            imageio.mimsave(gif, frames, duration=1000.0 / fps, loop=0)
+            print(f"render: wrote {len(frames)} frames to {gif}")
 
 
 def run_check(args: Args) -> None:
