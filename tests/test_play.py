@@ -100,3 +100,52 @@ def test_play_settings_turn_randomisation_off():
     assert env_cfg.deepmimic.randomize_start_offset is False and env_cfg.deepmimic.init_velocities is True
     assert env_cfg.domain_rand.push_robots is False and env_cfg.noise.add_noise is False
     assert set(applied) <= set(PLAY_ENV_SETTINGS)
+
+
+def _load_play_module():  # noqa: ANN202
+    """play.py as a module (same code as the command line)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("play_script", os.path.join(SCRIPTS, "play.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_command_line_overrides_win_over_play_settings(log_root: str):
+    from legged_gym.utils.helpers import get_args
+    from legged_gym.utils.play_settings import build_play_cfgs
+
+    args = get_args(["--task=g1_deepmimic", "--log_root", log_root, "--env.deepmimic.randomize_start_offset=True",
+                     "--env.domain_rand.push_robots=True"])
+    cfg = build_play_cfgs(args)
+    assert cfg.checkpoint.endswith("model_1.pt") and cfg.iteration == 1
+    assert cfg.env_cfg.deepmimic.randomize_start_offset is True and cfg.env_cfg.domain_rand.push_robots is True
+    assert cfg.env_cfg.noise.add_noise is False and cfg.env_cfg.env.num_envs == 1
+    assert cfg.run_overrides["train"] == {"runner.num_steps_per_env": "4"}
+
+
+def test_viewer_state_copy_matches_environment_zero():
+    """The viewer's MjData (no window) shows environment 0's pose: base position and joint angles."""
+    import torch
+
+    from legged_gym.envs import task_registry
+    from legged_gym.utils.helpers import get_args
+
+    play = _load_play_module()
+    args = get_args(["--task=g1", "--num_envs", "2", "--num_threads", "1"])
+    env_cfg, _ = task_registry.load_cfgs("g1", args)
+    apply_play_settings(env_cfg)
+    env_cfg.env.num_envs = 2
+    env, _ = task_registry.make_env("g1", args, env_cfg=env_cfg)
+    try:
+        env.step(torch.zeros(2, env.num_actions))
+        viewer = play.MujocoPassiveViewer(env, 0, launch=False)
+        assert viewer.handle is None
+        qpos = torch.as_tensor(viewer.data.qpos, dtype=torch.float32)
+        assert torch.allclose(qpos[:3], env.root_pos_w[0].cpu(), atol=1e-5)
+        joints = env.dof_pos[0].cpu()
+        assert any(torch.allclose(qpos[i:i + len(joints)], joints, atol=1e-5) for i in range(len(qpos) - len(joints) + 1))
+        viewer.close()
+    finally:
+        env.close()

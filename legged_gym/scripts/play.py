@@ -93,7 +93,8 @@ class MujocoPassiveViewer:
     copied into an ``MjData`` of the backend's model with ``mj_setState`` + ``mj_forward``.
     """
 
-    def __init__(self, env: Any, env_id: int = 0) -> None:
+    def __init__(self, env: Any, env_id: int = 0, launch: bool = True) -> None:
+        """Open the viewer on environment ``env_id`` (``launch=False``: only the state copy, no window)."""
         try:
             import mujoco  # lazy, see the class docstring
             import mujoco.viewer
@@ -114,7 +115,10 @@ class MujocoPassiveViewer:
         if state_size != size:
             raise ViewerUnavailable(f"the backend's state has {state_size} entries, MuJoCo's full physics state "
                                     f"{size}: cannot show it; {NO_DISPLAY_HINT}")
+        self.handle: Any = None
         self.update()
+        if not launch:
+            return
         _check_glfw()
         try:
             self.handle = mujoco.viewer.launch_passive(model, self.data)
@@ -140,7 +144,8 @@ class MujocoPassiveViewer:
 
     def close(self) -> None:
         """Close the window."""
-        self.handle.close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 class Pacer:
