@@ -27,20 +27,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 if "--render" in sys.argv:
-    os.environ.setdefault("MUJOCO_GL", "egl")  # must precede the mujoco import
-
-import mujoco  # noqa: E402
-import numpy as np  # noqa: E402
+    os.environ.setdefault("MUJOCO_GL", "egl")  # must precede the mujoco import (legged_gym.deploy)
 
 from legged_gym import LEGGED_GYM_ROOT_DIR  # noqa: E402
-from legged_gym.deploy.contract import PolicyContract, load_contract, resolve_model_path  # noqa: E402
-from legged_gym.deploy.controller import PD_MODES, Controller, PolicyRuntime, build_model  # noqa: E402
-from legged_gym.deploy.observations import quat_rotate_inverse  # noqa: E402
+from legged_gym.deploy.controller import PD_MODES  # noqa: E402
+from legged_gym.deploy.episode import run_sim2sim  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 
 DEFAULT_ROBOT = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
-FALL_HEIGHT = 0.5  # [m] pelvis height below which the robot counts as fallen
-FALL_TILT = 1.0  # [rad] tilt of the base z axis from vertical above which the robot counts as fallen
 
 EXTRA_FLAGS = [
     {"name": "--load_model", "type": str, "help": "exported folder, policy.json, policy.onnx or policy.pt"},
@@ -57,127 +51,6 @@ EXTRA_FLAGS = [
     {"name": "--check", "action": "store_true", "help": "parity check against the training env of --task"},
     {"name": "--check_steps", "type": int, "default": 40, "help": "control steps of the parity check"},
 ]
-
-
-def initial_state(model: mujoco.MjModel, data: mujoco.MjData, ctrl: Controller) -> None:
-    """The 'default' keyframe when the MJCF has one, then the contract's default joint pose, at rest."""
-    key = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_KEY, "default")
-    if key >= 0:
-        mujoco.mj_resetDataKeyframe(model, data, key)
-    else:
-        mujoco.mj_resetData(model, data)
-        data.qpos[ctrl.builder.root_qpos + 2] = 0.8
-    data.qpos[ctrl.builder.qpos_adr] = ctrl.contract.default_joint_pos
-    data.qvel[:] = 0.0
-    mujoco.mj_forward(model, data)
-
-
-def _rates(contract: PolicyContract, sim_dt: float | None, decimation: int | None, allow: bool) -> tuple[float, int]:
-    sim_dt = sim_dt or contract.sim_dt
-    decimation = decimation or (contract.decimation if sim_dt == contract.sim_dt else round(contract.control_dt / sim_dt))
-    if sim_dt <= 0 or decimation < 1:
-        raise ValueError(f"--sim_dt must be > 0 and --decimation >= 1, got {sim_dt} and {decimation}")
-    if abs(sim_dt * decimation - contract.control_dt) > 1e-9 and not allow:
-        raise ValueError(
-            f"--sim_dt {sim_dt} x --decimation {decimation} = {sim_dt * decimation:g} s but the policy was trained at "
-            f"control_dt {contract.control_dt:g} s ({contract.path}); pass --allow_rate_change to run anyway"
-        )
-    return sim_dt, decimation
-
-
-def run_sim2sim(args: Args) -> dict[str, float]:
-    """Run the policy for ``--duration`` seconds; prints and returns the falls and tracking errors."""
-    x = args.extra
-    if not x.get("load_model"):
-        raise ValueError("--load_model is required (an exported folder, policy.json, policy.onnx or policy.pt)")
-    json_path, implied = resolve_model_path(x["load_model"])
-    contract = load_contract(json_path)
-    backend = x.get("backend") or implied or "onnx"
-    sim_dt, decimation = _rates(contract, x.get("sim_dt"), x.get("decimation"), x.get("allow_rate_change", False))
-    model, act_ids = build_model(x["robot"], contract, sim_dt, pd_mode=x.get("pd", "position"))
-    policy = PolicyRuntime(contract, backend, x["load_model"] if implied else None)
-    ctrl = Controller(contract, model, act_ids, policy, pd_mode=x.get("pd", "position"), decimation=decimation)
-    data = mujoco.MjData(model)
-    cmd = np.array(x["cmd"], dtype=np.float64)
-    renderer, frames = _renderer(model, x.get("render")), []
-    initial_state(model, data, ctrl)
-    ctrl.reset()
-    ctrl.state.commands = cmd
-    n = max(1, int(round(x["duration"] / ctrl.control_dt)))
-    lin_err, yaw_err, falls, first_fall = [], [], 0, None
-    b = ctrl.builder
-    for i in range(n):
-        ctrl.step(data)
-        quat = b.root_quat(data).copy()
-        gravity = quat_rotate_inverse(quat, np.array([0.0, 0.0, -1.0]))
-        tilt = float(np.arccos(np.clip(-gravity[2], -1.0, 1.0)))
-        if data.qpos[b.root_qpos + 2] < FALL_HEIGHT or tilt > FALL_TILT:
-            falls += 1
-            first_fall = (i + 1) * ctrl.control_dt if first_fall is None else first_fall
-            initial_state(model, data, ctrl)
-            ctrl.reset()
-            continue
-        w, qx, qy, qz = quat
-        yaw = np.arctan2(2 * (w * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz))
-        v = data.qvel[b.root_qvel : b.root_qvel + 2]
-        c, s = np.cos(yaw), np.sin(yaw)
-        v_heading = np.array([c * v[0] + s * v[1], -s * v[0] + c * v[1]])
-        w_world = data.xmat[model.jnt_bodyid[0]].reshape(3, 3) @ data.qvel[b.root_qvel + 3 : b.root_qvel + 6]
-        lin_err.append(float(np.linalg.norm(v_heading - cmd[:2])))
-        yaw_err.append(abs(float(w_world[2]) - cmd[2]))
-        if renderer is not None:
-            renderer.update_scene(data, camera=_camera(data, b))
-            frames.append(renderer.render())
-    result = {
-        "control_steps": n, "seconds": n * ctrl.control_dt, "falls": falls,
-        "first_fall_s": float("nan") if first_fall is None else first_fall,
-        "lin_vel_err": float(np.mean(lin_err)) if lin_err else float("nan"),
-        "yaw_rate_err": float(np.mean(yaw_err)) if yaw_err else float("nan"),
-    }
-    print(f"sim2sim: {contract.path} ({backend}, pd={ctrl.pd_mode}) on {x['robot']}")
-    print(f"  {n} control steps = {result['seconds']:.2f} s at sim_dt {sim_dt:g} x decimation {decimation}, cmd {cmd.tolist()}")
-    print(f"  falls: {falls}" + ("" if first_fall is None else f" (first at {first_fall:.2f} s)"))
-    print(f"  tracking: mean |v_xy - cmd_xy| {result['lin_vel_err']:.3f} m/s, mean |yaw rate - cmd| {result['yaw_rate_err']:.3f} rad/s")
-    if renderer is not None:
-        _write_video(x["render"], frames, 1.0 / ctrl.control_dt)
-    return result
-
-
-def _camera(data: mujoco.MjData, b) -> mujoco.MjvCamera:  # noqa: ANN001
-    cam = mujoco.MjvCamera()
-    cam.lookat[:] = data.qpos[b.root_qpos : b.root_qpos + 3]
-    cam.distance, cam.azimuth, cam.elevation = 3.0, 135.0, -15.0
-    return cam
-
-
-def _renderer(model: mujoco.MjModel, path: str | None) -> mujoco.Renderer | None:
-    if not path:
-        return None
-    try:
-        import imageio  # noqa: F401
-    except ImportError:
-        print("render: skipped, imageio is not installed (pip install imageio imageio-ffmpeg)")
-        return None
-    try:
-        return mujoco.Renderer(model, 480, 640)
-    except Exception as exc:  # noqa: BLE001 - any GL failure means no renderer here
-        print(f"render: skipped, no offscreen renderer (MUJOCO_GL={os.environ.get('MUJOCO_GL')}): {exc}".splitlines()[0])
-        return None
-
-
-def _write_video(path: str, frames: list[np.ndarray], fps: float) -> None:
-    import imageio
-
-    try:
-        imageio.mimsave(path, frames, fps=fps)
-        print(f"render: wrote {len(frames)} frames to {path}")
-    except Exception as exc:  # noqa: BLE001 - missing codec plugin (imageio-ffmpeg for .mp4)
-        gif = os.path.splitext(path)[0] + ".gif"
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"render: cannot write {path} ({reason}; .mp4 needs imageio-ffmpeg); writing {gif} instead")
-        if gif != path:
-            imageio.mimsave(gif, frames, duration=1000.0 / fps, loop=0)
-            print(f"render: wrote {len(frames)} frames to {gif}")
 
 
 def run_check(args: Args) -> None:

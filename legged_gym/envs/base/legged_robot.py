@@ -349,9 +349,13 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
     def _obs_projected_gravity(self) -> Tensor:
         return self.projected_gravity
 
-    def _obs_commands(self) -> Tensor:
+    def _obs_commands_scale(self) -> Tensor:
         s = self.cfg.normalization.obs_scales
-        return self.commands[:, :3] * torch.tensor([s.lin_vel, s.lin_vel, s.ang_vel], device=self.device)
+        return torch.tensor([s.lin_vel, s.lin_vel, s.ang_vel], device=self.device)
+
+    def _obs_commands(self) -> Tensor:
+        """Commanded (vx, vy, yaw rate), already multiplied by ``command_scales`` (see export_metadata)."""
+        return self.commands[:, :3] * self._obs_commands_scale()
 
     def _obs_dof_pos(self) -> Tensor:
         return self.dof_pos - self.default_dof_pos
@@ -386,6 +390,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             "control_dt": self.dt,
             "quaternion_order": "wxyz",
             "clip_observations": self.cfg.normalization.clip_observations,
+            "command_scales": self._obs_commands_scale().tolist(),
             "observations": self.obs_manager.describe(),
         }
 

@@ -35,6 +35,12 @@ class G1Robot(LeggedRobot):
         self.feet_pos = feet.pos
         self.feet_vel = feet.lin_vel
 
+    def export_metadata(self) -> dict:
+        meta = super().export_metadata()
+        meta["gait_period"] = self.cfg.gait.period
+        meta["gait_offset"] = self.cfg.gait.offset
+        return meta
+
     def _obs_phase(self) -> Tensor:
         """sin and cos of the left leg's gait phase."""
         self._update_phase()
