@@ -31,7 +31,6 @@ deterministic (same bytes for the same inputs on the same machine).
 from __future__ import annotations
 
 import argparse
-import copy
 import io
 import math
 import os
@@ -45,10 +44,18 @@ import numpy as np
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO_ROOT)
 
-import mujoco  # noqa: E402
 
 from legged_gym.sim.kinematics import ForwardKinematics, quat_to_matrix_np  # noqa: E402
-from legged_gym.sim.robot_info import actuated_joint_names, body_names, kinematic_tree_spec  # noqa: E402
+from legged_gym.sim.robot_info import (  # noqa: E402
+    actuated_joint_names,
+    body_names,
+    geom_box,
+    joint_qpos_addresses,
+    joint_ranges,
+    keyframe_qpos,
+    kinematic_tree_spec,
+    min_self_distance,
+)
 
 ROBOT_XML = os.path.join(REPO_ROOT, "resources", "robots", "g1", "g1_23dof.xml")
 DEFAULT_OUT = os.path.join(REPO_ROOT, "resources", "motions", "sample")
@@ -161,21 +168,18 @@ class G1Model:
             raise ValueError("kinematic tree and model body order differ")
         self.body_names = list(self.spec.body_names)
         self.fk = ForwardKinematics(self.spec, self.num_dof)
-        self.mj = mujoco.MjModel.from_xml_path(xml)
-        jids = [mujoco.mj_name2id(self.mj, mujoco.mjtObj.mjOBJ_JOINT, n) for n in self.joint_names]
-        self.qpos_adr = np.array([self.mj.jnt_qposadr[j] for j in jids])
-        self.joint_range = np.array([self.mj.jnt_range[j] for j in jids])
-        key = mujoco.mj_name2id(self.mj, mujoco.mjtObj.mjOBJ_KEY, "default")
-        if key < 0:
-            raise ValueError(f"{xml}: no keyframe 'default'")
-        self.default_root_pos = self.mj.key_qpos[key, :3].copy()
-        self.default_joints = self.mj.key_qpos[key, self.qpos_adr].copy()
+        self.xml = xml
+        self.qpos_adr = joint_qpos_addresses(xml, self.joint_names)
+        self.joint_range = joint_ranges(xml, self.joint_names)
+        key_qpos = keyframe_qpos(xml, "default")
+        self.default_root_pos = key_qpos[:3].copy()
+        self.default_joints = key_qpos[self.qpos_adr].copy()
         self.sole = {}  # side -> (box centre in the ankle-roll frame, half sizes)
         for side in SIDES:
-            g = self.mj.geom(f"{side}_foot")
-            if self.body_names[int(self.mj.geom_bodyid[g.id]) - 1] != f"{side}_ankle_roll_link":
+            body, pos, size = geom_box(xml, f"{side}_foot")
+            if body != f"{side}_ankle_roll_link":
                 raise ValueError(f"geom {side}_foot is not on {side}_ankle_roll_link")
-            self.sole[side] = (g.pos.copy(), g.size.copy())
+            self.sole[side] = (pos, size)
         self.legs = {side: self._leg(side) for side in SIDES}
 
     def index(self, joint: str) -> int:
@@ -616,19 +620,11 @@ def self_distance(model: G1Model, clip: Clip, reach: float = 0.05) -> float:
     Pairs farther apart than ``reach`` are not reported, so the result is capped at ``reach``; a negative
     value is a penetration. MuJoCo's own exclusions (parent/child bodies, the model's excluded pairs) apply.
     """
-    mj = copy.deepcopy(model.mj)
-    mj.geom_margin[:] = reach
-    data = mujoco.MjData(mj)
-    worst = reach
-    for i in range(len(clip.joints)):
-        data.qpos[:3] = clip.root_pos[i]
-        data.qpos[3:7] = clip.root_quat[i]
-        data.qpos[model.qpos_adr] = clip.joints[i]
-        mujoco.mj_kinematics(mj, data)
-        mujoco.mj_collision(mj, data)
-        for k in range(data.ncon):
-            worst = min(worst, float(data.contact[k].dist))
-    return worst
+    frames = np.zeros((len(clip.joints), int(model.qpos_adr.max()) + 1))  # free joint first, then the hinges
+    frames[:, :3] = clip.root_pos
+    frames[:, 3:7] = clip.root_quat
+    frames[:, model.qpos_adr] = clip.joints
+    return min_self_distance(model.xml, frames, reach)
 
 
 # ----------------------------------------------------------------------------------------------------------------------

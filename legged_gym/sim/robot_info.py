@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import mujoco
+import numpy as np
 
 
 @functools.lru_cache(maxsize=8)
@@ -47,3 +49,58 @@ def kinematic_tree_spec(path: str):  # noqa: ANN201 - KinematicTreeSpec
                      kp=[0.0] * len(joints), kd=[0.0] * len(joints))
     model, layout = build_scene(spec)
     return kinematic_tree(model, layout)
+
+
+def joint_qpos_addresses(path: str, joint_names: list[str]) -> np.ndarray:
+    """qpos address of each named joint."""
+    m = _model(path)
+    return np.array([m.jnt_qposadr[_joint_id(m, path, n)] for n in joint_names])
+
+
+def joint_ranges(path: str, joint_names: list[str]) -> np.ndarray:
+    """(J, 2) position limits [rad] of the named joints."""
+    m = _model(path)
+    return np.array([m.jnt_range[_joint_id(m, path, n)] for n in joint_names])
+
+
+def keyframe_qpos(path: str, name: str = "default") -> np.ndarray:
+    """qpos of a keyframe of the model (error naming the file when it has none of that name)."""
+    m = _model(path)
+    key = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_KEY, name)
+    if key < 0:
+        raise ValueError(f"{path}: no keyframe '{name}'")
+    return m.key_qpos[key].copy()
+
+
+def geom_box(path: str, geom: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """(body name, centre in the body frame, half sizes) of a named geom."""
+    m = _model(path)
+    g = m.geom(geom)
+    body = mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, int(m.geom_bodyid[g.id]))
+    return body, g.pos.copy(), g.size.copy()
+
+
+def min_self_distance(path: str, qpos_frames: np.ndarray, reach: float = 0.05) -> float:
+    """Smallest signed distance between the robot's own collision geoms over qpos frames (T, nq).
+
+    Pairs farther apart than ``reach`` are not reported, so the result is capped at ``reach``; negative is a
+    penetration. The model's own exclusions (parent/child bodies, excluded pairs) apply.
+    """
+    m = copy.deepcopy(_model(path))
+    m.geom_margin[:] = reach
+    data = mujoco.MjData(m)
+    worst = reach
+    for qpos in qpos_frames:
+        data.qpos[:] = qpos
+        mujoco.mj_kinematics(m, data)
+        mujoco.mj_collision(m, data)
+        for k in range(data.ncon):
+            worst = min(worst, float(data.contact[k].dist))
+    return worst
+
+
+def _joint_id(m: mujoco.MjModel, path: str, name: str) -> int:
+    j = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, name)
+    if j < 0:
+        raise ValueError(f"{path}: no joint '{name}'")
+    return j
