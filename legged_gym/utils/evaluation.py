@@ -45,8 +45,8 @@ import torch
 from torch import Tensor
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
-from legged_gym.utils.helpers import Args, update_cfgs_from_args
-from rsl_rl.utils.checkpoints import CheckpointError, get_load_path, load_checkpoint
+from legged_gym.utils.helpers import Args
+from rsl_rl.utils.checkpoints import CheckpointError, get_load_path
 
 __all__ = [
     "EVAL_ENV_SETTINGS",
@@ -605,7 +605,7 @@ def run_eval(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, A
     from legged_gym.envs import task_registry
     from legged_gym.envs.base.motion_sources import discover_clips
     from legged_gym.envs.base.robot_deepmimic import RobotDeepMimic
-    from legged_gym.utils.config import apply_overrides
+    from legged_gym.utils.run_configs import load_run_configs
 
     t_start = time.time()
     tracking = [t for t in task_registry.task_names if issubclass(task_registry.get_task_class(t), RobotDeepMimic)]
@@ -626,31 +626,11 @@ def run_eval(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, A
     if args.num_envs is not None and args.num_envs < 1:
         raise ValueError(f"--num_envs: expected an integer >= 1, got {args.num_envs}")
 
-    # 1. the checkpoint (the command line decides experiment_name / load_run / checkpoint)
-    _, probe_train_cfg = task_registry.load_cfgs(args.task, args)
-    ckpt_path = os.path.abspath(resolve_checkpoint(args.task, args, probe_train_cfg))
-    ckpt = load_checkpoint(ckpt_path)
-    saved = ckpt.get("config") if isinstance(ckpt.get("config"), dict) else {}
-    saved_task = saved.get("task")
-    if saved_task and saved_task != args.task:
-        print_fn(f"warning: {ckpt_path} was trained on task '{saved_task}', evaluating it on '{args.task}'")
-    cmd = saved.get("command_line") or {}
-    run_overrides = {"env": dict(cmd.get("env_overrides") or {}), "train": dict(cmd.get("train_overrides") or {})}
-    if args.extra.get("ignore_run_overrides"):
-        run_overrides = {"env": {}, "train": {}}
-
-    # 2. configs: defaults -> the run's overrides -> evaluation settings -> this command line
-    env_cfg, train_cfg = task_registry.get_cfgs(args.task)
-    for root, cfg in (("env", env_cfg), ("train", train_cfg)):
-        try:
-            apply_overrides(cfg, run_overrides[root], root)
-        except ValueError as exc:
-            raise ValueError(
-                f"{ckpt_path}: the run's recorded --{root}.* override does not apply to task '{args.task}' ({exc}); "
-                "pass --ignore_run_overrides to evaluate with the task's defaults"
-            ) from None
-    apply_eval_settings(env_cfg)
-    update_cfgs_from_args(env_cfg, train_cfg, args)
+    # 1-2. the checkpoint and the configs: defaults -> the run's overrides -> evaluation settings -> command line
+    rc = load_run_configs(args, apply_eval_settings, "evaluating",
+                          ignore_run_overrides=bool(args.extra.get("ignore_run_overrides")), print_fn=print_fn)
+    env_cfg, train_cfg, ckpt_path, run_overrides = rc.env_cfg, rc.train_cfg, rc.checkpoint, rc.run_overrides
+    ckpt = {"iter": rc.iteration}
     jobs = len(discover_clips(env_cfg.deepmimic)) * repeats
     requested = args.num_envs
     if requested is None and "env.num_envs" in args.env_overrides:
@@ -660,13 +640,6 @@ def run_eval(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, A
     env_cfg.env.num_envs = min(requested, jobs) if requested is not None else min(jobs, DEFAULT_MAX_ENVS)
     if requested is not None and requested > jobs:
         print_fn(f"note: --num_envs={requested} but there are only {jobs} episodes; using {jobs} environments")
-    train_cfg.runner.resume = False
-    train_cfg.runner.use_wandb = False
-    alg = train_cfg.algorithm  # no teacher is needed to act
-    alg.policy_to_clone = None
-    alg.bc_loss_coef = 0.0
-    if hasattr(alg, "take_teacher_actions"):
-        alg.take_teacher_actions = False
 
     # 3. environment, policy and the rollouts
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)

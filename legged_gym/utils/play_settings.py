@@ -19,9 +19,9 @@ from typing import Any
 
 from torch import Tensor
 
-from legged_gym.utils.evaluation import EVAL_ENV_SETTINGS, apply_eval_settings, resolve_checkpoint
-from legged_gym.utils.helpers import Args, update_cfgs_from_args
-from rsl_rl.utils.checkpoints import load_checkpoint
+from legged_gym.utils.evaluation import EVAL_ENV_SETTINGS, apply_eval_settings
+from legged_gym.utils.helpers import Args
+from legged_gym.utils.run_configs import load_run_configs
 
 __all__ = [
     "PLAY_ENV_SETTINGS",
@@ -74,7 +74,6 @@ def build_play_cfgs(args: Args) -> PlayConfig:
         CheckpointError: No run or checkpoint to load.
     """
     from legged_gym.envs import task_registry
-    from legged_gym.utils.config import apply_overrides
 
     if args.task is None:
         raise ValueError(f"--task is required; registered tasks: {', '.join(task_registry.task_names)}")
@@ -84,40 +83,11 @@ def build_play_cfgs(args: Args) -> PlayConfig:
     if args.multi_gpu or int(os.environ.get("WORLD_SIZE", 1)) > 1:
         raise ValueError("play.py runs in a single process: drop --multi_gpu / torchrun")
 
-    _, probe_train_cfg = task_registry.load_cfgs(args.task, args)
-    ckpt_path = os.path.abspath(resolve_checkpoint(args.task, args, probe_train_cfg))
-    ckpt = load_checkpoint(ckpt_path)
-    saved = ckpt.get("config") if isinstance(ckpt.get("config"), dict) else {}
-    saved_task = saved.get("task")
-    if saved_task and saved_task != args.task:
-        print(f"warning: {ckpt_path} was trained on task '{saved_task}', playing it on '{args.task}'")
-    cmd = saved.get("command_line") or {}
-    run_overrides = {"env": dict(cmd.get("env_overrides") or {}), "train": dict(cmd.get("train_overrides") or {})}
     # the run's size and launch settings are not the play's: keep its physics/observation overrides only
-    run_overrides["env"].pop("env.num_envs", None)
-
-    env_cfg, train_cfg = task_registry.get_cfgs(args.task)
-    for root, cfg in (("env", env_cfg), ("train", train_cfg)):
-        try:
-            apply_overrides(cfg, run_overrides[root], root)
-        except ValueError as exc:
-            raise ValueError(
-                f"{ckpt_path}: the run's recorded --{root}.* override does not apply to task '{args.task}' ({exc})"
-            ) from None
-    apply_play_settings(env_cfg)
-    update_cfgs_from_args(env_cfg, train_cfg, args)
-    if int(env_cfg.env.num_envs) < 1:
-        raise ValueError(f"--env.env.num_envs: expected an integer >= 1, got {env_cfg.env.num_envs}")
-    train_cfg.runner.resume = False
-    train_cfg.runner.use_wandb = False
-    alg = train_cfg.algorithm  # acting needs no teacher
-    if hasattr(alg, "policy_to_clone"):
-        alg.policy_to_clone = None
-    if hasattr(alg, "bc_loss_coef"):
-        alg.bc_loss_coef = 0.0
-    if hasattr(alg, "take_teacher_actions"):
-        alg.take_teacher_actions = False
-    return PlayConfig(env_cfg, train_cfg, ckpt_path, ckpt.get("iter"), run_overrides)
+    rc = load_run_configs(args, apply_play_settings, "playing", drop_env_overrides=("env.num_envs",))
+    if int(rc.env_cfg.env.num_envs) < 1:
+        raise ValueError(f"--env.env.num_envs: expected an integer >= 1, got {rc.env_cfg.env.num_envs}")
+    return PlayConfig(rc.env_cfg, rc.train_cfg, rc.checkpoint, rc.iteration, rc.run_overrides)
 
 
 class VelocityProbe:
