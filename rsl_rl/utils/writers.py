@@ -5,17 +5,18 @@
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from typing import Any
 
 __all__ = ["LogWriter", "MultiWriter", "TensorBoardWriter", "WandbWriter", "make_writers"]
 
 
-class LogWriter:
+class LogWriter(ABC):
     """Interface of a scalar writer."""
 
+    @abstractmethod
     def add_scalar(self, tag: str, value: float, step: int) -> None:
         """Record ``value`` under ``tag`` at ``step``."""
-        raise NotImplementedError
 
     def save_file(self, path: str) -> None:
         """Register a file (e.g. a checkpoint) with the backend; no-op by default."""
