@@ -140,8 +140,12 @@ class MujocoCpuBackend(SimBackend):
         self._sensors = self._sens_out[:, -1]
         self._refresh()
 
-    def _refresh(self) -> None:
-        """Copy the engine state into the float32 torch tensors the environment reads (two conversions)."""
+    def _refresh(self, rows: np.ndarray | None = None) -> None:
+        """Copy the engine state into the float32 torch tensors the environment reads (two conversions).
+
+        ``rows``: only these environments changed (resets, pushes), so cached body states are updated for them
+        alone; otherwise the cache is dropped.
+        """
         q0, v0 = self._qpos0, self._qvel0
         s = torch.from_numpy(self._state[:, q0 : v0 + self.model.nv]).to(self.device, torch.float32)
         q, v = 0, v0 - q0  # column of qpos[0] and qvel[0] in s
@@ -156,7 +160,10 @@ class MujocoCpuBackend(SimBackend):
         self.applied_torques = sens[:, :nj]
         # MuJoCo reports the force the body exerts on its contacts; the force *on* the body is its negative.
         self.contact_forces_w = -sens[:, nj:].reshape(self.num_envs, -1, 3)
-        self._bodies: dict[tuple, BodyStates] = {}
+        if rows is None or not hasattr(self, "_bodies"):
+            self._bodies: dict[tuple, BodyStates] = {}
+        elif len(rows):
+            self._update_cached_bodies(rows)
 
     def body_states(self, bodies: tuple[str, ...] | None = None, with_velocities: bool = True) -> BodyStates:
         key = (bodies, with_velocities)
@@ -164,16 +171,27 @@ class MujocoCpuBackend(SimBackend):
             if bodies not in self._fk:
                 ids = None if bodies is None else [self._body_index(b) for b in bodies]
                 self._fk[bodies] = ForwardKinematics(self._tree, self.num_dof, ids)
-            st, q0, v0 = self._state, self._qpos0, self._qvel0
-            quat = st[:, q0 + 3 : q0 + 7]
-            args = [st[:, q0 : q0 + 3], quat, st[:, q0 + self._jq]]
-            if with_velocities:
-                ang_w = np.einsum("nij,nj->ni", quat_to_matrix_np(quat), st[:, v0 + 3 : v0 + 6])
-                args += [st[:, v0 : v0 + 3], ang_w, st[:, v0 + self._jv]]
-            out = self._fk[bodies].compute(*args)
+            out = self._fk[bodies].compute(*self._fk_args(slice(None), with_velocities))
             t = lambda name: torch.from_numpy(out[name]).to(self.device, torch.float32) if name in out else None  # noqa: E731
             self._bodies[key] = BodyStates(pos=t("pos"), quat=t("quat"), lin_vel=t("lin_vel"), ang_vel=t("ang_vel"))
         return self._bodies[key]
+
+    def _fk_args(self, rows: slice | np.ndarray, with_velocities: bool) -> list[np.ndarray]:
+        st, q0, v0 = self._state[rows], self._qpos0, self._qvel0
+        quat = st[:, q0 + 3 : q0 + 7]
+        args = [st[:, q0 : q0 + 3], quat, st[:, q0 + self._jq]]
+        if with_velocities:
+            ang_w = np.einsum("nij,nj->ni", quat_to_matrix_np(quat), st[:, v0 + 3 : v0 + 6])
+            args += [st[:, v0 : v0 + 3], ang_w, st[:, v0 + self._jv]]
+        return args
+
+    def _update_cached_bodies(self, rows: np.ndarray) -> None:
+        """Recompute cached body states for the environments in ``rows`` only (after resets of a few)."""
+        index = torch.as_tensor(rows, device=self.device)
+        for (bodies, with_velocities), cached in self._bodies.items():
+            out = self._fk[bodies].compute(*self._fk_args(rows, with_velocities))
+            for name, value in out.items():
+                getattr(cached, name)[index] = torch.from_numpy(value).to(self.device, torch.float32)
 
     # --- writing state -----------------------------------------------------------------------------
     def reset_envs(
@@ -202,7 +220,7 @@ class MujocoCpuBackend(SimBackend):
         self._state[ids] = rows
         self._targets[ids] = rows[:, None, q0 + self._jq]
         self._sensors[ids] = 0.0
-        self._refresh()
+        self._refresh(ids)
 
     def add_root_velocity(self, env_ids: Tensor, lin_vel_w: Tensor, ang_vel_w: Tensor | None = None) -> None:
         ids = env_ids.cpu().numpy()
@@ -212,7 +230,7 @@ class MujocoCpuBackend(SimBackend):
             quat = self.root_quat_w[env_ids]
             local = quat_rotate_inverse(quat, ang_vel_w.to(quat))
             self._state[ids, v0 + 3 : v0 + 6] += local.cpu().double().numpy()
-        self._refresh()
+        self._refresh(ids)
 
     def get_state(self) -> Tensor:
         return torch.from_numpy(self._state.copy())
@@ -226,7 +244,7 @@ class MujocoCpuBackend(SimBackend):
             ids = env_ids.cpu().numpy()
             self._state[ids] = arr
         self._targets[ids] = self._state[ids][:, None, self._qpos0 + self._jq]
-        self._refresh()
+        self._refresh(None if env_ids is None else ids)
 
     # --- randomisation ----------------------------------------------------------------------------
     def set_params(
