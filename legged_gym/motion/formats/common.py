@@ -85,3 +85,34 @@ def check_required(
         if missing:
             raise MotionFormatError(clip.source, "link_names", f"names including {missing}", f"{clip.link_names}")
     return clip
+
+
+def finish_derived_clip(
+    source: str,
+    fps: float,
+    joint_names: list[str],
+    joints: np.ndarray,
+    root_pos: np.ndarray,
+    root_quat: np.ndarray,
+    links: tuple[list[str], np.ndarray, np.ndarray],
+    contacts: dict[str, np.ndarray],
+    required_joints: Sequence[str] | None,
+    required_links: Sequence[str] | None,
+) -> MotionClip:
+    """A validated clip whose links and contacts were derived by forward kinematics (CSV and npz readers)."""
+    link_names, link_pos, link_quat = links
+    clip = MotionClip(
+        name=clip_name(source),
+        source=source,
+        fps=fps,
+        joint_names=joint_names,
+        joints=joints,
+        root_pos=root_pos,
+        root_quat=root_quat,
+        link_names=link_names,
+        link_pos=link_pos,
+        link_quat=link_quat,
+        contacts=contacts,
+        contact_source="derived",
+    )
+    return check_required(clip.validate(), required_joints, required_links)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from legged_gym.motion.clip import MotionClip, MotionFormatError, check_fps, check_unit_quat
-from legged_gym.motion.formats.common import check_required, clip_name, float_array
+from legged_gym.motion.formats.common import finish_derived_clip, float_array
 from legged_gym.motion.formats.g1_names import G1_29_DFS_JOINTS
 from legged_gym.motion.quat_order import root_quat_to_wxyz
 from legged_gym.motion.robot_kinematics import links_and_contacts, robot_kinematics
@@ -69,18 +69,5 @@ def read_unitree_csv(
     link_names, link_pos, link_quat, contacts = links_and_contacts(
         source, robot_xml, kin.joint_names, joints, root_pos, root_quat, rate
     )
-    clip = MotionClip(
-        name=clip_name(source),
-        source=source,
-        fps=rate,
-        joint_names=kin.joint_names,
-        joints=joints,
-        root_pos=root_pos,
-        root_quat=root_quat,
-        link_names=link_names,
-        link_pos=link_pos,
-        link_quat=link_quat,
-        contacts=contacts,
-        contact_source="derived",
-    )
-    return check_required(clip.validate(), required_joints, required_links)
+    return finish_derived_clip(source, rate, kin.joint_names, joints, root_pos, root_quat,
+                               (link_names, link_pos, link_quat), contacts, required_joints, required_links)
