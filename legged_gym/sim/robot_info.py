@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from dataclasses import dataclass
 
 import mujoco
 import numpy as np
@@ -97,6 +98,88 @@ def min_self_distance(path: str, qpos_frames: np.ndarray, reach: float = 0.05) -
         for k in range(data.ncon):
             worst = min(worst, float(data.contact[k].dist))
     return worst
+
+
+@dataclass(frozen=True)
+class GeomInfo:
+    """One geom of the robot, in the frame of the body that carries it.
+
+    Attributes:
+        body: name of the body.
+        type: ``"plane"``, ``"sphere"``, ``"capsule"``, ``"ellipsoid"``, ``"cylinder"``, ``"box"`` or ``"mesh"``.
+        size: MuJoCo's ``geom_size`` (3,): half sizes (box), radius (sphere), radius and half length along z
+            (capsule, cylinder), semi-axes (ellipsoid).
+        pos: (3,) position in the body frame [m].
+        quat: (4,) orientation in the body frame, wxyz.
+        rgba: (4,) colour in [0, 1] (the material's colour when the geom has one).
+        visual: True for geoms that collide with nothing (``contype == conaffinity == 0``).
+        vertices: (V, 3) mesh vertices in the geom frame, or None when not a mesh.
+        faces: (F, 3) mesh triangles, or None when not a mesh.
+    """
+
+    body: str
+    type: str
+    size: np.ndarray
+    pos: np.ndarray
+    quat: np.ndarray
+    rgba: np.ndarray
+    visual: bool
+    vertices: np.ndarray | None = None
+    faces: np.ndarray | None = None
+
+
+_GEOM_TYPES = {
+    mujoco.mjtGeom.mjGEOM_PLANE: "plane",
+    mujoco.mjtGeom.mjGEOM_SPHERE: "sphere",
+    mujoco.mjtGeom.mjGEOM_CAPSULE: "capsule",
+    mujoco.mjtGeom.mjGEOM_ELLIPSOID: "ellipsoid",
+    mujoco.mjtGeom.mjGEOM_CYLINDER: "cylinder",
+    mujoco.mjtGeom.mjGEOM_BOX: "box",
+    mujoco.mjtGeom.mjGEOM_MESH: "mesh",
+}
+
+
+def robot_geoms(path: str, which: str = "visual") -> list[GeomInfo]:
+    """The geoms of the robot's bodies (the world body's are left out), for drawing the robot without MuJoCo.
+
+    Args:
+        path: robot MJCF file.
+        which: ``"visual"`` (geoms that collide with nothing; the collision geoms when the model has none),
+            ``"collision"`` or ``"all"``.
+    """
+    if which not in ("visual", "collision", "all"):
+        raise ValueError(f"robot_geoms: which must be 'visual', 'collision' or 'all', got {which!r}")
+    m = _model(path)
+    geoms = []
+    for g in range(m.ngeom):
+        body = int(m.geom_bodyid[g])
+        kind = _GEOM_TYPES.get(int(m.geom_type[g]))
+        if body == 0 or kind is None:
+            continue
+        mat = int(m.geom_matid[g])
+        vertices = faces = None
+        if kind == "mesh":
+            mesh = int(m.geom_dataid[g])
+            v0, f0 = int(m.mesh_vertadr[mesh]), int(m.mesh_faceadr[mesh])
+            vertices = m.mesh_vert[v0:v0 + int(m.mesh_vertnum[mesh])].copy()
+            faces = m.mesh_face[f0:f0 + int(m.mesh_facenum[mesh])].copy()
+        geoms.append(GeomInfo(
+            body=mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, body),
+            type=kind,
+            size=m.geom_size[g].copy(),
+            pos=m.geom_pos[g].copy(),
+            quat=m.geom_quat[g].copy(),
+            rgba=(m.mat_rgba[mat] if mat >= 0 else m.geom_rgba[g]).copy(),
+            visual=bool(m.geom_contype[g] == 0 and m.geom_conaffinity[g] == 0),
+            vertices=vertices,
+            faces=faces,
+        ))
+    if which == "all":
+        return geoms
+    visual = [g for g in geoms if g.visual]
+    if which == "collision" or not visual:
+        return [g for g in geoms if not g.visual]
+    return visual
 
 
 def _joint_id(m: mujoco.MjModel, path: str, name: str) -> int:
