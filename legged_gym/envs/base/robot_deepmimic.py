@@ -316,5 +316,38 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         meta = super().export_metadata()
         meta["tracked_bodies"] = list(self.cfg.deepmimic.tracked_body_names)
         meta["clips"] = list(self.replay.clip_names)
+        meta["tracking"] = self._tracking_metadata()
         return meta
+
+    def _tracking_metadata(self) -> dict[str, Any]:
+        """What a deployment needs to replay a clip and rebuild the tracking terms (``legged_gym.deploy.tracking``)."""
+        dm, a, hs = self.cfg.deepmimic, self.cfg.asset, self.cfg.height_sensor
+        return {
+            "reference": {
+                "tracked_links": list(dm.tracked_body_names), "extra_links": list(dm.extra_link_names),
+                "torso_link": self.link_names[self._torso_index()], "contact_names": list(dm.contact_names),
+                "contact_bodies": list(dm.contact_bodies), "num_next_obs": dm.num_next_obs,
+                "upper_body_joints": [self.dof_names[i] for i in self.upper_body_dof.tolist()],
+                "fps": "resampled to 1 / control_dt", "upsample_data": dm.upsample_data,
+                "default_data_fps": dm.default_data_fps if dm.default_data_fps > 0 else 1.0 / self.dt,
+                "cut_off_import_length": dm.cut_off_import_length, "n_prepend": dm.n_prepend, "n_append": dm.n_append,
+                "height_direct_offset": dm.height_direct_offset, "data_pattern": dm.human_video_data_pattern,
+                "terrain_pattern": dm.human_video_terrain_pattern, "terrain_resolution": dm.terrain_resolution,
+            },
+            "init": {"init_velocities": dm.init_velocities, "respawn_z_offset": dm.respawn_z_offset,
+                     "initial_action": "spawn_pose"},
+            "termination": {
+                "link_pos_error_threshold": dm.link_pos_error_threshold, "min_steps": 2,
+                "terminate_after_contacts_on": list(a.terminate_after_contacts_on),
+                "terminate_on_roll_pitch": a.terminate_on_roll_pitch, "terminate_below_height": a.terminate_below_height,
+                "large_feet_contact_force_threshold": a.large_feet_contact_force_threshold
+                if getattr(a, "terminate_after_large_feet_contact_forces", False) else 0.0,
+                "contact_force_threshold": self.cfg.rewards.contact_force_threshold,
+            },
+            "height_scan": {
+                "body": hs.body, "size": list(hs.size), "resolution": hs.resolution,
+                "shape": list(self.height_scanner.shape), "max_distance": hs.max_distance,
+                "frame": "heading-aligned grid, x-major; downward rays from the body origin",
+            },
+        }
 
