@@ -41,8 +41,12 @@ def build_model(
     pd_mode: str = "position",
     solver_iterations: int = 10,
     friction: float = 1.0,
+    heightfield: Any = None,
 ) -> tuple[mujoco.MjModel, np.ndarray]:
     """Compile ``robot_xml`` with a ground plane, the training integrator and the contract's PD gains.
+
+    With ``heightfield`` (a :class:`legged_gym.sim.heightfield.HeightField`) the ground is that height field,
+    added exactly as the training scene adds it (geom ``terrain``) instead of the plane.
 
     Solver iterations (10) and ground friction (1.0) are the training defaults (``SimCfg``, ``SceneSpec``).
     Returns the model and the actuator id of each contract joint.
@@ -59,10 +63,16 @@ def build_model(
     spec.option.timestep = sim_dt
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
     spec.option.iterations = solver_iterations
-    spec.worldbody.add_geom(
-        name=GROUND_GEOM, type=mujoco.mjtGeom.mjGEOM_PLANE, size=[0.0, 0.0, 1.0], friction=[friction, 0.005, 0.0001],
-        rgba=[0.55, 0.6, 0.65, 1.0],
-    )
+    if heightfield is not None:
+        from legged_gym.sim.mujoco_scene import add_terrain  # the training scene's terrain (imports torch)
+
+        add_terrain(spec, heightfield, friction)
+        spec.geom("terrain").rgba = [0.55, 0.6, 0.65, 1.0]
+    else:
+        spec.worldbody.add_geom(
+            name=GROUND_GEOM, type=mujoco.mjtGeom.mjGEOM_PLANE, size=[0.0, 0.0, 1.0],
+            friction=[friction, 0.005, 0.0001], rgba=[0.55, 0.6, 0.65, 1.0],
+        )
     spec.worldbody.add_light(pos=[0.0, 0.0, 4.0], dir=[0.0, 0.0, -1.0], diffuse=[0.8, 0.8, 0.8])
     by_joint = {a.target: a for a in spec.actuators}
     missing = [j for j in contract.joint_names if j not in by_joint]

@@ -64,7 +64,10 @@ class ObservationBuilder:
         self.root_qpos = int(model.jnt_qposadr[free[0]])
         self.root_qvel = int(model.jnt_dofadr[free[0]])
         self.terms: dict[str, list[tuple[Callable[[mujoco.MjData, ControllerState], np.ndarray], float, str]]] = {}
+        needed = {n for n in c.input_names if n in c.keys} | {c.histories[n].history_of for n in c.input_names if n in c.histories}
         for key, spec in c.keys.items():
+            if key not in needed:
+                continue  # read by no policy input (a critic-only key such as a privileged state): not rebuilt
             parts = []
             for t in spec.terms:
                 fn = TERMS.get(t.name)
@@ -74,7 +77,7 @@ class ObservationBuilder:
                     )
                 parts.append((fn, t.scale, t.name))
             self.terms[key] = parts
-        self.history = {h.name: np.zeros(h.shape, dtype=np.float32) for h in c.histories.values()}
+        self.history = {h.name: np.zeros(h.shape, dtype=np.float32) for h in c.histories.values() if h.history_of in needed}
         self._fresh = True
         self._checked = False
 
@@ -112,6 +115,8 @@ class ObservationBuilder:
             obs[key] = np.clip(value, -c.clip_observations, c.clip_observations).reshape(c.keys[key].shape).astype(np.float32)
         self._checked = True
         for h in c.histories.values():
+            if h.name not in self.history:
+                continue
             frame = obs[h.history_of][None]
             buf = self.history[h.name]
             if self._fresh:
@@ -187,3 +192,7 @@ TERMS: dict[str, Callable[[ObservationBuilder, mujoco.MjData, ControllerState], 
     "phase": _phase,
     "root_height": _root_height,
 }
+
+from legged_gym.deploy.tracking import TRACKING_TERMS  # noqa: E402 - motion-tracking terms (deploy.tracking)
+
+TERMS.update(TRACKING_TERMS)

@@ -20,6 +20,8 @@ import numpy as np
 
 from legged_gym.deploy.contract import PolicyContract, load_contract, resolve_model_path
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
+from legged_gym.deploy.tracking import tracking_spec
+from legged_gym.deploy.tracking_parity import NOISE_FREE_HEIGHT_SENSOR, TrackingSync
 
 __all__ = ["ParityError", "ParityReport", "check_parity"]
 
@@ -59,13 +61,14 @@ def check_parity(args, load_model: str | None = None, steps: int = 40, tol: floa
                  action_tol: float = 1e-4, backend: str = "onnx") -> ParityReport:
     """Run the check for ``args.task`` (a :class:`legged_gym.utils.helpers.Args`); raises :class:`ParityError`."""
     from legged_gym.envs import task_registry
-    from legged_gym.utils.evaluation import resolve_checkpoint
+    from legged_gym.utils.evaluation import apply_eval_settings, resolve_checkpoint
 
     if args.task is None:
         raise ValueError(f"--check needs --task; registered tasks: {', '.join(task_registry.task_names)}")
     args.num_envs = 1
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
     env_cfg.noise.add_noise = False
+    apply_eval_settings(env_cfg, NOISE_FREE_HEIGHT_SENSOR)  # tracking tasks: the height map's own noise off
     train_cfg.runner.use_wandb = False
     ckpt = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
@@ -84,16 +87,20 @@ def _run(env, train_policy, contract: PolicyContract, policy: PolicyRuntime, ste
          tol: float, action_tol: float) -> ParityReport:
     import torch
 
-    model, act_ids = build_model(env._robot_file(), contract, contract.sim_dt)
+    spec = tracking_spec(contract)
+    model, act_ids = build_model(env._robot_file(), contract, contract.sim_dt,
+                                 heightfield=env.heightfield if spec is not None else None)
     full = mujoco.mjtState.mjSTATE_FULLPHYSICS
     if mujoco.mj_stateSize(model, full) != env.sim.get_state().shape[1]:
         raise ParityError(f"deployment model state size {mujoco.mj_stateSize(model, full)} != training "
                           f"{env.sim.get_state().shape[1]}: the MJCF differs from the training robot")
     ctrl = Controller(contract, model, act_ids, policy)
+    tracking = TrackingSync(env, spec, contract, model, ctrl) if spec is not None else None
     data = mujoco.MjData(model)
     ctrl.reset()
     obs_train = env.get_observations()
-    worst = {k: 0.0 for k in list(contract.keys) + list(contract.histories) if k in obs_train}
+    built = set(ctrl.builder.terms) | set(ctrl.builder.history)  # the keys the policy's inputs need
+    worst = {k: 0.0 for k in list(contract.keys) + list(contract.histories) if k in obs_train and k in built}
     missing = [k for k in contract.input_names if k not in obs_train]
     if missing:
         raise ParityError(f"{contract.path}: policy inputs {missing} are not observations of the training env")
@@ -101,6 +108,9 @@ def _run(env, train_policy, contract: PolicyContract, policy: PolicyRuntime, ste
     for step in range(steps):
         mujoco.mj_setState(model, data, env.sim.get_state()[0].numpy(), full)
         mujoco.mj_forward(model, data)
+        drift = tracking.sync(data) if tracking is not None else None
+        if drift:
+            raise ParityError(f"parity FAILED at step {step}: {drift}")
         ctrl.state.commands = env.commands[0, :3].double().numpy().copy()
         obs = ctrl.observe(data)
         for key in worst:
