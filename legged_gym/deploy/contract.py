@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ContractError", "HistorySpec", "KeySpec", "PolicyContract", "TermSpec", "load_contract", "resolve_model_path"]
+__all__ = ["ContractError", "HeldJoints", "HistorySpec", "KeySpec", "PolicyContract", "TermSpec", "load_contract", "resolve_model_path"]
 
 # Observation scales of the training config; used for the ``commands`` term (whose scales are applied inside the
 # term, so policy.json records scale 1.0 for it) when the contract's other terms do not reveal them.
@@ -55,6 +55,18 @@ class HistorySpec:
     length: int
     newest_first: bool
     shape: tuple[int, ...]
+    reset_zeros: bool = False  # after a reset: older slots zero (True) or every slot the first frame (False)
+
+
+@dataclass
+class HeldJoints:
+    """Actuated joints the policy does not drive, held at ``default_joint_pos`` by PD (``env.held_joints``)."""
+
+    joint_names: list[str]
+    default_joint_pos: np.ndarray
+    kp: np.ndarray
+    kd: np.ndarray
+    effort_limits: np.ndarray
 
 
 @dataclass
@@ -83,6 +95,7 @@ class PolicyContract:
     histories: dict[str, HistorySpec]
     command_scales: tuple[float, float, float] = DEFAULT_COMMAND_SCALES
     gait_period: float = DEFAULT_GAIT_PERIOD
+    held: HeldJoints | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def file(self, kind: str) -> str:
@@ -165,8 +178,9 @@ def load_contract(json_path: str) -> PolicyContract:
         name = _need(spec, "name", f"inputs[{i}].", p)
         shape = _need(spec, "shape", f"inputs[{i}].", p)
         proc = spec.get("processing", "identity")
-        if proc != "identity":
-            raise ContractError(f"{p}: inputs[{i}] '{name}' has processing {proc!r}; only 'identity' is supported")
+        if proc not in ("identity", "flatten"):  # both take the observation as is; the policy file flattens
+            raise ContractError(f"{p}: inputs[{i}] '{name}' has processing {proc!r}; only 'identity' and 'flatten' "
+                                "are supported")
         input_shapes[name] = tuple(int(d) for d in shape)
     num_actions = int(_need(raw, "num_actions", "", p))
     files = _need(raw, "files", "", p)
@@ -203,8 +217,20 @@ def load_contract(json_path: str) -> PolicyContract:
         clip_actions=num("clip_actions", True), action_ema_beta=num("action_ema_beta", True), sim_dt=sim_dt,
         decimation=decimation, control_dt=control_dt, clip_observations=num("clip_observations", True), keys=keys,
         histories=histories, command_scales=tuple(float(c) for c in cmd),
-        gait_period=float(env.get("gait_period", DEFAULT_GAIT_PERIOD)), raw=raw,
+        gait_period=float(env.get("gait_period", DEFAULT_GAIT_PERIOD)), held=_parse_held(env, joints, p), raw=raw,
     )
+
+
+def _parse_held(env: dict[str, Any], joints: list[str], p: str) -> HeldJoints | None:
+    """``env.held_joints`` (joints held at their default angles by PD), or None when every joint is a policy joint."""
+    held = env.get("held_joints")
+    if held is None:
+        return None
+    names = _need(held, "joint_names", "env.held_joints.", p)
+    if not isinstance(names, list) or not all(isinstance(j, str) for j in names) or set(names) & set(joints):
+        raise ContractError(f"{p}: field 'env.held_joints.joint_names' must list joint names not in env.joint_names")
+    vec = lambda k: _vector(_need(held, k, "env.held_joints.", p), len(names), f"env.held_joints.{k}", p)  # noqa: E731
+    return HeldJoints(list(names), vec("default_joint_pos"), vec("kp"), vec("kd"), vec("effort_limits"))
 
 
 def _parse_observations(obs: Any, p: str) -> tuple[dict[str, KeySpec], dict[str, HistorySpec]]:
@@ -220,7 +246,10 @@ def _parse_observations(obs: Any, p: str) -> tuple[dict[str, KeySpec], dict[str,
             if order not in ("newest_first", "oldest_first"):
                 raise ContractError(f"{p}: field '{where}order' must be 'newest_first' or 'oldest_first', got {order!r}")
             length = int(_need(spec, "length", where, p))
-            histories[name] = HistorySpec(name, spec["history_of"], length, order == "newest_first", shape)
+            fill = spec.get("reset_fill", "first_frame")
+            if fill not in ("first_frame", "zeros"):
+                raise ContractError(f"{p}: field '{where}reset_fill' must be 'first_frame' or 'zeros', got {fill!r}")
+            histories[name] = HistorySpec(name, spec["history_of"], length, order == "newest_first", shape, fill == "zeros")
             continue
         terms = _need(spec, "terms", where, p)
         if not isinstance(terms, list) or not terms:

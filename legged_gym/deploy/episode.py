@@ -8,7 +8,7 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from legged_gym.deploy.contract import PolicyContract, load_contract, resolve_model_path
+from legged_gym.deploy.contract import ContractError, PolicyContract, load_contract, resolve_model_path
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
 from legged_gym.deploy.observations import quat_rotate_inverse
 
@@ -16,8 +16,36 @@ FALL_HEIGHT = 0.5  # [m] pelvis height below which the robot counts as fallen
 FALL_TILT = 1.0  # [rad] tilt of the base z axis from vertical above which the robot counts as fallen
 
 
+def hold_joints(model: mujoco.MjModel, data: mujoco.MjData, contract: PolicyContract) -> None:
+    """PD-hold the contract's ``held_joints`` at their default angles (position actuators with the contract's gains).
+
+    Training holds the joints the policy does not drive the same way; the controller never writes their
+    ``ctrl``, so the targets set here stay. Also sets their angles to the default (call before ``mj_forward``).
+
+    Raises:
+        ContractError: a held joint has no actuator in the model.
+    """
+    held = contract.held
+    if held is None:
+        return
+    act_of = {int(model.actuator_trnid[a, 0]): a for a in range(model.nu)}
+    for name, q0, kp, kd, effort in zip(held.joint_names, held.default_joint_pos, held.kp, held.kd, held.effort_limits):
+        jid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, name)
+        if jid < 0 or jid not in act_of:
+            raise ContractError(f"{contract.path}: env.held_joints names '{name}', which is not an actuated joint of the model")
+        a = act_of[jid]
+        model.actuator_gainprm[a, 0] = kp
+        model.actuator_biasprm[a, :3] = [0.0, -kp, -kd]
+        model.actuator_forcelimited[a] = 1
+        model.actuator_forcerange[a] = [-effort, effort]
+        model.actuator_ctrllimited[a] = 0
+        data.ctrl[a] = q0
+        data.qpos[model.jnt_qposadr[jid]] = q0
+
+
 def initial_state(model: mujoco.MjModel, data: mujoco.MjData, ctrl: Controller) -> None:
-    """The 'default' keyframe when the MJCF has one, then the contract's default joint pose, at rest."""
+    """The 'default' keyframe when the MJCF has one, then the contract's default joint pose (policy and held
+    joints), at rest."""
     key = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_KEY, "default")
     if key >= 0:
         mujoco.mj_resetDataKeyframe(model, data, key)
@@ -25,6 +53,7 @@ def initial_state(model: mujoco.MjModel, data: mujoco.MjData, ctrl: Controller) 
         mujoco.mj_resetData(model, data)
         data.qpos[ctrl.builder.root_qpos + 2] = 0.8
     data.qpos[ctrl.builder.qpos_adr] = ctrl.contract.default_joint_pos
+    hold_joints(model, data, ctrl.contract)
     data.qvel[:] = 0.0
     mujoco.mj_forward(model, data)
 

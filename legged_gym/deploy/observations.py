@@ -3,7 +3,8 @@
 Every key is assembled exactly as the training ``ObservationManager`` does: each term's value in
 physical units, times its scale from the contract, concatenated in the contract's order, clipped to
 ``±clip_observations``; ``history_<key>`` keeps the last ``length`` frames (newest first or oldest first
-as the contract says) and every slot holds the first frame after :meth:`ObservationBuilder.reset`.
+as the contract says) and every slot holds the first frame after :meth:`ObservationBuilder.reset` (or, for
+``reset_fill: zeros``, the newest slot holds it and the older ones are zero).
 
 Joints are read by NAME: the contract's ``joint_names`` are mapped to qpos/qvel addresses of the model,
 so the MJCF's joint order never matters. Frames follow the training backend: MuJoCo's free joint gives
@@ -119,7 +120,10 @@ class ObservationBuilder:
                 continue
             frame = obs[h.history_of][None]
             buf = self.history[h.name]
-            if self._fresh:
+            if self._fresh and h.reset_zeros:
+                new = np.zeros_like(buf)
+                new[0 if h.newest_first else -1] = frame[0]
+            elif self._fresh:
                 new = np.repeat(frame, h.length, axis=0)
             elif h.newest_first:
                 new = np.concatenate([frame, buf[:-1]], axis=0)
@@ -196,3 +200,7 @@ TERMS: dict[str, Callable[[ObservationBuilder, mujoco.MjData, ControllerState], 
 from legged_gym.deploy.tracking import TRACKING_TERMS  # noqa: E402 - motion-tracking terms (deploy.tracking)
 
 TERMS.update(TRACKING_TERMS)
+
+from legged_gym.deploy.velocity_terms import VELOCITY_TERMS  # noqa: E402 - the terms import this module's helpers
+
+TERMS.update(VELOCITY_TERMS)

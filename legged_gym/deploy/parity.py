@@ -69,6 +69,7 @@ def check_parity(args, load_model: str | None = None, steps: int = 40, tol: floa
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
     env_cfg.noise.add_noise = False
     apply_eval_settings(env_cfg, NOISE_FREE_HEIGHT_SENSOR)  # tracking tasks: the height map's own noise off
+    env_cfg.domain_rand.action_delay = env_cfg.domain_rand.action_noise = 0.0  # deployment applies actions as given
     train_cfg.runner.use_wandb = False
     ckpt = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)

@@ -2,7 +2,8 @@
 
 Friction and added mass are drawn once per environment at start-up; gains and control delay are
 redrawn at every reset; torque noise is applied every physics step by the backend; pushes add a
-random velocity to the root every ``max_push_vel_interval`` seconds.
+random linear (and, with ``max_push_ang_vel``, angular) velocity to the root every ``max_push_vel_interval``
+seconds; ``action_delay`` and ``action_noise`` perturb the clipped actions every control step.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ class DomainRandomizer:
             added_mass=self.added_mass if c.randomize_base_mass else None,
             torque_noise=torch.full((n,), c.torque_rfi_rand_scale, device=dev) if c.torque_rfi_rand else None,
         )
-        self.kp_scale = torch.ones(n, env.num_actions, device=dev)
-        self.kd_scale = torch.ones(n, env.num_actions, device=dev)
+        self.kp_scale = torch.ones(n, env.num_dof, device=dev)
+        self.kd_scale = torch.ones(n, env.num_dof, device=dev)
         self.control_delay = torch.zeros(n, dtype=torch.long, device=dev)
         self.push_interval = max(1, int(round(c.max_push_vel_interval / env.dt)))
-        self.last_push = torch.zeros(n, 3, device=dev)
+        self.last_push = torch.zeros(n, 3, device=dev)  # [m/s] linear velocity added by the last push
+        self.last_push_ang = torch.zeros(n, 3, device=dev)  # [rad/s] angular velocity added by the last push
 
     def on_reset(self, env_ids: Tensor) -> None:
         """Redraw per-episode parameters (PD gain scales, control delay) for the reset environments."""
@@ -51,10 +53,10 @@ class DomainRandomizer:
         n = len(env_ids)
         kp = kd = delay = None
         if c.p_gain_rand:
-            kp = (1.0 + c.p_gain_rand_scale * env._randn(n, env.num_actions)).clamp_min(0.1)
+            kp = (1.0 + c.p_gain_rand_scale * env._randn(n, env.num_dof)).clamp_min(0.1)
             self.kp_scale[env_ids] = kp
         if c.d_gain_rand:
-            kd = (1.0 + c.d_gain_rand_scale * env._randn(n, env.num_actions)).clamp_min(0.0)
+            kd = (1.0 + c.d_gain_rand_scale * env._randn(n, env.num_dof)).clamp_min(0.0)
             self.kd_scale[env_ids] = kd
         if c.control_delays:
             span = c.control_delay_max - c.control_delay_min + 1
@@ -63,6 +65,17 @@ class DomainRandomizer:
         if kp is not None or kd is not None or delay is not None:
             env.sim.set_params(env_ids, kp_scale=kp, kd_scale=kd, control_delay=delay)
         self.last_push[env_ids] = 0.0
+        self.last_push_ang[env_ids] = 0.0
+
+    def perturb_actions(self, actions: Tensor, previous: Tensor) -> Tensor:
+        """Random blend with the previous action (``action_delay``) and multiplicative noise (``action_noise``)."""
+        c, env = self.cfg, self.env
+        if c.action_delay > 0:
+            u = c.action_delay * env._rand(env.num_envs, 1)
+            actions = (1.0 - u) * actions + u * previous
+        if c.action_noise > 0:
+            actions = actions + c.action_noise * env._randn(*actions.shape) * actions
+        return actions
 
     def maybe_push(self) -> None:
         """Every push interval, add a random velocity to every root (if ``push_robots``)."""
@@ -74,5 +87,9 @@ class DomainRandomizer:
         dv[:, :2] = c.max_push_vel_xy * (2 * env._rand(n, 2) - 1)
         dv[:, 2] = c.max_push_vel_z * (2 * env._rand(n) - 1)
         self.last_push = dv
-        env.sim.add_root_velocity(torch.arange(n, device=env.device), dv)
+        dw = None
+        if c.max_push_ang_vel > 0:
+            dw = c.max_push_ang_vel * (2 * env._rand(n, 3) - 1)
+            self.last_push_ang = dw
+        env.sim.add_root_velocity(torch.arange(n, device=env.device), dv, dw)
         env._refresh_state()

@@ -65,8 +65,8 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         self.generator.manual_seed(cfg.seed)
         torch.manual_seed(cfg.seed)
         self.sim = make_backend(self._scene_spec(), sim_device)
-        if self.sim.num_dof != self.num_actions:
-            raise ValueError(f"env.num_actions is {self.num_actions} but the robot has {self.sim.num_dof} joints")
+        self.num_dof = self.sim.num_dof
+        self._resolve_policy_joints()
         self._init_buffers()
         self.domain_rand = DomainRandomizer(self)
         self._prepare_reward_function()
@@ -84,6 +84,31 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         from legged_gym.sim.robot_info import actuated_joint_names
 
         return actuated_joint_names(self._robot_file())
+
+    def _resolve_policy_joints(self) -> None:
+        """``policy_dof_ids``: the joints the actions drive (None = all); the others are held at default by PD.
+
+        Raises:
+            ValueError: ``control.policy_joints`` names a joint the robot lacks or twice, or ``env.num_actions``
+                differs from the number of policy joints.
+        """
+        names = self.cfg.control.policy_joints
+        self.policy_dof_ids: Tensor | None = None
+        self.policy_dof_names = list(self.dof_names)
+        if names is not None:
+            unknown = [n for n in names if n not in self.dof_names]
+            if unknown or len(set(names)) != len(names):
+                raise ValueError(f"control.policy_joints: {unknown or 'a repeated name'} is not a list of distinct "
+                                 f"actuated joints of {self._robot_file()}; joints: {self.dof_names}")
+            self.policy_dof_ids = torch.tensor([self.dof_names.index(n) for n in names], device=self.device)
+            self.policy_dof_names = list(names)
+        if len(self.policy_dof_names) != self.num_actions:
+            what = "control.policy_joints lists" if names is not None else "the robot has"
+            raise ValueError(f"env.num_actions is {self.num_actions} but {what} {len(self.policy_dof_names)} joints")
+
+    def _policy_cols(self, x: Tensor) -> Tensor:
+        """The policy joints' columns of a per-joint tensor (N, num_dof) (all columns without policy_joints)."""
+        return x if self.policy_dof_ids is None else x[:, self.policy_dof_ids]
 
     def _make_heightfield(self):  # noqa: ANN202 - HeightField | None
         t = self.cfg.terrain
@@ -145,7 +170,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         self.actions = torch.zeros(n, j, **f)
         self.last_actions = torch.zeros(n, j, **f)
         self.last_last_actions = torch.zeros(n, j, **f)
-        self.last_dof_vel = torch.zeros(n, j, **f)
+        self.last_dof_vel = torch.zeros(n, self.num_dof, **f)
         self.last_root_vel = torch.zeros(n, 6, **f)
         self.rew_buf = torch.zeros(n, **f)
         self.reset_buf = torch.ones(n, dtype=torch.bool, device=dev)
@@ -170,14 +195,19 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         clip = self.cfg.normalization.clip_actions
         clipped = torch.clamp(actions.to(self.device), -clip, clip)
         beta = self.cfg.control.beta
+        clipped = self.domain_rand.perturb_actions(clipped, self.actions)
         self.actions = clipped if beta >= 1.0 else beta * clipped + (1.0 - beta) * self.actions
         self.sim.step(self._compute_targets(self.actions))
         self.post_physics_step()
         return self.obs_dict, self.rew_buf, self.reset_buf, self.extras
 
     def _compute_targets(self, actions: Tensor) -> Tensor:
-        """PD position targets for the backend: default pose + scaled action."""
-        return actions * self.cfg.control.action_scale + self.default_dof_pos
+        """PD position targets for the backend: default pose + scaled action (held joints: default pose)."""
+        if self.policy_dof_ids is None:
+            return actions * self.cfg.control.action_scale + self.default_dof_pos
+        targets = self.default_dof_pos.repeat(self.num_envs, 1)
+        targets[:, self.policy_dof_ids] += actions * self.cfg.control.action_scale
+        return targets
 
     def post_physics_step(self) -> None:
         """Everything after physics: state, callbacks, terminations, rewards, resets, observations."""
@@ -286,7 +316,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         n = len(env_ids)
         init = self.cfg.init_state
         s = init.dof_pos_noise_scale
-        dof_pos = self.default_dof_pos.expand(n, -1) * (1.0 + s * (2 * self._rand(n, self.num_actions) - 1))
+        dof_pos = self.default_dof_pos.expand(n, -1) * (1.0 + s * (2 * self._rand(n, self.num_dof) - 1))
         lin = torch.tensor(init.lin_vel, device=self.device).expand(n, 3) + init.root_vel_noise * (2 * self._rand(n, 3) - 1)
         ang = torch.tensor(init.ang_vel, device=self.device).expand(n, 3) + init.root_vel_noise * (2 * self._rand(n, 3) - 1)
         self._place_env_origins(env_ids)
@@ -358,10 +388,12 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         return self.commands[:, :3] * self._obs_commands_scale()
 
     def _obs_dof_pos(self) -> Tensor:
-        return self.dof_pos - self.default_dof_pos
+        """Offsets from the default pose of the policy joints (all joints without ``control.policy_joints``)."""
+        return self._policy_cols(self.dof_pos - self.default_dof_pos)
 
     def _obs_dof_vel(self) -> Tensor:
-        return self.dof_vel
+        """Velocities of the policy joints (all joints without ``control.policy_joints``)."""
+        return self._policy_cols(self.dof_vel)
 
     def _obs_actions(self) -> Tensor:
         return self.actions
@@ -371,17 +403,25 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
 
     # --- export -----------------------------------------------------------------------------------
     def export_metadata(self) -> dict[str, Any]:
-        """The environment side of the policy contract, for policy.json."""
+        """The environment side of the policy contract, for policy.json.
+
+        Joint fields list the policy joints in action order; with ``control.policy_joints`` the other
+        joints, held at their default angles by PD, are listed under ``held_joints``.
+        """
         c = self.cfg.control
         kp = match_by_substring(self.dof_names, c.stiffness, "stiffness")
         kd = match_by_substring(self.dof_names, c.damping, "damping")
-        return {
+        default, effort = self.default_dof_pos[0].tolist(), self.torque_limits.tolist()
+        ids = list(range(self.num_dof)) if self.policy_dof_ids is None else self.policy_dof_ids.tolist()
+        held = [i for i in range(self.num_dof) if i not in ids]
+        pick = lambda values, idx: [values[i] for i in idx]  # noqa: E731
+        meta = {
             "robot": self.cfg.asset.name,
-            "joint_names": list(self.dof_names),
-            "default_joint_pos": self.default_dof_pos[0].tolist(),
-            "kp": kp,
-            "kd": kd,
-            "effort_limits": self.torque_limits.tolist(),
+            "joint_names": pick(self.dof_names, ids),
+            "default_joint_pos": pick(default, ids),
+            "kp": pick(kp, ids),
+            "kd": pick(kd, ids),
+            "effort_limits": pick(effort, ids),
             "action_scale": c.action_scale,
             "clip_actions": self.cfg.normalization.clip_actions,
             "action_ema_beta": c.beta,
@@ -393,6 +433,12 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             "command_scales": self._obs_commands_scale().tolist(),
             "observations": self.obs_manager.describe(),
         }
+        if held:
+            meta["held_joints"] = {
+                "joint_names": pick(self.dof_names, held), "default_joint_pos": pick(default, held),
+                "kp": pick(kp, held), "kd": pick(kd, held), "effort_limits": pick(effort, held),
+            }
+        return meta
 
     def close(self) -> None:
         """Release the simulator."""

@@ -25,6 +25,11 @@ class EnvCfg:
     # observation key -> number of frames kept as `history_<key>` (N, H, ...)
     obs_history: dict[str, int] = field(default_factory=dict)
     history_newest_first: bool = True  # frame order inside history_<key>
+    # per-key frame order, "newest_first" | "oldest_first"; keys not listed follow history_newest_first
+    history_order: dict[str, str] = field(default_factory=dict)
+    # per-key history content after a reset: "first_frame" (every slot holds the first frame; the default) or
+    # "zeros" (older slots zero, the newest slot holds the first frame, as a zero-filled deque)
+    history_reset: dict[str, str] = field(default_factory=dict)
     obs_noise_keys: list[str] | None = None  # keys that receive observation noise (None = all)
     test: bool = False  # play mode: real-time pacing, no learning
 
@@ -77,6 +82,9 @@ class ControlCfg:
     action_scale: float = 0.25
     decimation: int = 4  # physics steps per policy step
     beta: float = 1.0  # action EMA: a = beta * clip(a_new) + (1 - beta) * a_prev (1.0 = no filter)
+    # joint names the policy drives, in action order; the other actuated joints are held at their default
+    # angles by PD (None = every actuated joint, in the robot file's actuator order)
+    policy_joints: list[str] | None = None
 
 
 @dataclass
@@ -111,6 +119,9 @@ class DomainRandCfg:
     control_delays: bool = False
     control_delay_min: int = 0  # [physics steps]
     control_delay_max: int = 5  # [physics steps]
+    max_push_ang_vel: float = 0.0  # [rad/s] added to the root angular velocity at pushes (uniform per axis)
+    action_delay: float = 0.0  # a <- (1 - u) a + u a_prev, u ~ U[0, action_delay) per env and step (0 = off)
+    action_noise: float = 0.0  # a <- a + action_noise * N(0, 1) * a per env, joint and step (0 = off)
 
 
 @dataclass
@@ -196,9 +207,13 @@ class SimCfg:
 
 @dataclass
 class ViserCfg:
+    """The web viewer of ``play.py`` (``legged_gym/viewer``); open ``http://<host>:<port>`` in a browser."""
+
     enable: bool = False
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # loopback only; "0.0.0.0" serves every interface
     port: int = 8080
+    env_id: int = 0  # the environment shown
+    plot_window: int = 250  # control steps kept in the live plots
 
 
 @dataclass

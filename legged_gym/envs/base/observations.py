@@ -5,8 +5,11 @@ the environment's method ``_obs_<t>()`` in physical units, then scaled by its ob
 perturbed by uniform noise of its noise scale (both looked up through ``env.obs_term_units``).
 Noise is uniform in [-s, s] unless the term's unit entry says ``"gaussian"`` (then s is the standard
 deviation); only keys listed in ``cfg.env.obs_noise_keys`` receive noise (all keys when it is None).
-``cfg.env.obs_history`` adds ``history_<key>`` tensors of shape (N, H, ...) that keep the last H frames;
-after a reset every slot holds the first frame of the new episode.
+``cfg.env.obs_history`` adds ``history_<key>`` tensors of shape (N, H, ...) that keep the last H frames,
+newest first unless ``cfg.env.history_order[key]`` (or ``history_newest_first`` for all keys) says
+``"oldest_first"``. After a reset every slot holds the first frame of the new episode, or, with
+``cfg.env.history_reset[key] = "zeros"``, the newest slot holds it and the older slots are zero (a
+zero-filled deque, as Humanoid-Gym's frame stacks).
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ class ObservationManager:
         unknown = [k for k in self.history_len if k not in self.terms]
         if unknown:
             raise ValueError(f"env.obs_history names keys {unknown} that are not in env.observations {list(self.terms)}")
-        self.newest_first = cfg.env.history_newest_first
+        self.newest_first = {key: self._history_option(cfg.env.history_order, key, "order") for key in self.history_len}
+        self.reset_zeros = {key: self._history_option(cfg.env.history_reset, key, "reset") for key in self.history_len}
         self.history = {
             key: torch.zeros((self.num_envs, h) + self.shapes[key], device=self.device)
             for key, h in self.history_len.items()
@@ -75,6 +79,21 @@ class ObservationManager:
         self._fresh = torch.ones(self.num_envs, dtype=torch.bool, device=self.device)
         self.add_noise = cfg.noise.add_noise
         self.noise_level = cfg.noise.noise_level
+
+    _HISTORY_OPTIONS = {"order": ("newest_first", "oldest_first"), "reset": ("first_frame", "zeros")}
+
+    def _history_option(self, table: dict[str, str], key: str, what: str) -> bool:
+        """True for newest-first order (``what='order'``) or zero fill (``what='reset'``) of ``history_<key>``."""
+        field_name = {"order": "history_order", "reset": "history_reset"}[what]
+        unknown = [k for k in table if k not in self.history_len]
+        if unknown:
+            raise ValueError(f"env.{field_name} names keys {unknown} that have no env.obs_history entry")
+        choices = self._HISTORY_OPTIONS[what]
+        default = choices[0] if what == "reset" or self.env.cfg.env.history_newest_first else choices[1]
+        value = table.get(key, default)
+        if value not in choices:
+            raise ValueError(f"env.{field_name}['{key}'] must be one of {list(choices)}, got {value!r}")
+        return value == ("newest_first" if what == "order" else "zeros")
 
     def _make_term(self, key: str, name: str) -> ObsTerm:
         fn = getattr(self.env, f"_obs_{name}", None)
@@ -104,15 +123,20 @@ class ObservationManager:
                 parts.append(v * t.scale if t.scale != 1.0 else v)
             value = parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
             obs[key] = value.clamp(-self.clip, self.clip)
+        fresh = self._fresh
         for key, buf in self.history.items():
             frame = obs[key].unsqueeze(1)
-            if self.newest_first:
+            if self.newest_first[key]:
                 buf[:] = torch.cat([frame, buf[:, :-1]], dim=1)
             else:
                 buf[:] = torch.cat([buf[:, 1:], frame], dim=1)
-            fresh = self._fresh
             if fresh.any():
-                buf[fresh] = frame[fresh].expand_as(buf[fresh])
+                if self.reset_zeros[key]:
+                    newest = 0 if self.newest_first[key] else -1
+                    buf[fresh] = 0.0
+                    buf[fresh, newest] = frame[fresh, 0]
+                else:
+                    buf[fresh] = frame[fresh].expand_as(buf[fresh])
             obs[f"history_{key}"] = buf.clone()
         self._fresh[:] = False
         return obs
@@ -139,7 +163,9 @@ class ObservationManager:
                 "shape": [h] + list(self.shapes[key]),
                 "history_of": key,
                 "length": h,
-                "order": "newest_first" if self.newest_first else "oldest_first",
-                "reset": "every slot holds the first frame after a reset",
+                "order": "newest_first" if self.newest_first[key] else "oldest_first",
+                "reset": ("the newest slot holds the first frame, older slots are zero, after a reset"
+                          if self.reset_zeros[key] else "every slot holds the first frame after a reset"),
+                "reset_fill": "zeros" if self.reset_zeros[key] else "first_frame",
             }
         return out
