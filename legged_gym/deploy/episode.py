@@ -11,6 +11,7 @@ import numpy as np
 from legged_gym.deploy.contract import ContractError, PolicyContract, load_contract, resolve_model_path
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
 from legged_gym.deploy.observations import quat_rotate_inverse
+from legged_gym.deploy.tracking import tracking_spec
 
 FALL_HEIGHT = 0.5  # [m] pelvis height below which the robot counts as fallen
 FALL_TILT = 1.0  # [rad] tilt of the base z axis from vertical above which the robot counts as fallen
@@ -80,6 +81,11 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     contract = load_contract(json_path)
     backend = x.get("backend") or implied or "onnx"
     sim_dt, decimation = _rates(contract, x.get("sim_dt"), x.get("decimation"), x.get("allow_rate_change", False))
+    spec = tracking_spec(contract)
+    if spec is not None or x.get("motion"):  # a motion-tracking policy: play clips (deploy.tracking_episode)
+        from legged_gym.deploy.tracking_episode import run_tracking
+
+        return run_tracking(x, contract, spec, backend, x["load_model"] if implied else None, sim_dt, decimation)
     model, act_ids = build_model(x["robot"], contract, sim_dt, pd_mode=x.get("pd", "position"))
     policy = PolicyRuntime(contract, backend, x["load_model"] if implied else None)
     ctrl = Controller(contract, model, act_ids, policy, pd_mode=x.get("pd", "position"), decimation=decimation)

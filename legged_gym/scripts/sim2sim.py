@@ -5,16 +5,19 @@ Run::
     python legged_gym/scripts/sim2sim.py --load_model <exported folder | policy.onnx | policy.pt>
         [--robot resources/robots/g1/g1_23dof.xml] [--cmd 0.4 0 0] [--sim_dt 0.001 --decimation 20]
         [--duration 10] [--backend onnx|torchscript] [--pd position|explicit] [--render out.mp4]
+        [--motion <clip file or folder> ... [--terrain <mesh>]]
 
 loads the robot MJCF with ``mujoco.MjSpec``, adds a ground plane, and runs the policy through
-:mod:`legged_gym.deploy` only (no training code). It reports falls (pelvis below 0.5 m or tilt above
-1 rad; the robot is reset after a fall) and command tracking (mean |v_xy - cmd_xy| in the heading frame,
-mean |yaw rate - cmd|). ``sim_dt * decimation`` must equal the contract's control_dt unless
-``--allow_rate_change``.
+:mod:`legged_gym.deploy` only (no training code). For a velocity policy it reports falls (pelvis below 0.5 m
+or tilt above 1 rad; the robot is reset after a fall) and command tracking (mean |v_xy - cmd_xy| in the
+heading frame, mean |yaw rate - cmd|). A motion-tracking policy (policy.json has ``env.tracking``) plays each
+``--motion`` clip from its first frame on ``--terrain`` (default: the clip folder's own mesh, else flat
+ground) and reports success and the tracking errors of ``eval.py`` (:mod:`legged_gym.deploy.tracking_episode`).
+``sim_dt * decimation`` must equal the contract's control_dt unless ``--allow_rate_change``.
 
 Check::
 
-    python legged_gym/scripts/sim2sim.py --check --task g1 [--load_run R] [--load_model <exported>]
+    python legged_gym/scripts/sim2sim.py --check --task g1|g1_deepmimic|... [--load_run R] [--load_model <exported>]
 
 builds the training environment and requires the deployment observations and actions to match it
 (:mod:`legged_gym.deploy.parity`).
@@ -44,7 +47,10 @@ EXTRA_FLAGS = [
     {"name": "--sim_dt", "type": float, "help": "physics step [s] (default: the contract's)"},
     {"name": "--decimation", "type": int, "help": "physics steps per policy step (default: the contract's)"},
     {"name": "--allow_rate_change", "action": "store_true", "help": "allow sim_dt*decimation != contract control_dt"},
-    {"name": "--duration", "type": float, "default": 10.0, "help": "simulated seconds"},
+    {"name": "--duration", "type": float, "default": None,
+     "help": "simulated seconds (default: 10 for velocity policies, the whole clip for tracking policies)"},
+    {"name": "--motion", "type": str, "nargs": "+", "help": "reference clip(s) of a tracking policy (pkl, h5 folder, csv, npz)"},
+    {"name": "--terrain", "type": str, "help": "terrain mesh for --motion (default: the clip folder's mesh, else flat)"},
     {"name": "--backend", "type": str, "default": None, "help": "onnx (default) or torchscript"},
     {"name": "--pd", "type": str, "default": "position", "help": f"PD law: {' or '.join(PD_MODES)} (see deploy.controller)"},
     {"name": "--render", "type": str, "help": "write an offscreen video to this file (MUJOCO_GL=egl)"},
@@ -67,6 +73,8 @@ def run_check(args: Args) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     args = get_args(argv, extra_flags=EXTRA_FLAGS, description="Run an exported policy in plain MuJoCo")
+    if args.extra.get("duration") is None and not args.extra.get("motion"):
+        args.extra["duration"] = 10.0
     if args.extra.get("check"):
         run_check(args)
     else:

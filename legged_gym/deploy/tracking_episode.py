@@ -1,0 +1,119 @@
+"""sim2sim of a motion-tracking policy: play one clip per ``--motion`` from its first frame and measure tracking.
+
+Per clip: load it with the contract's reference settings (:class:`~legged_gym.deploy.tracking.ReferenceMotion`),
+build the terrain (``--terrain``, else the clip's own mesh for human-video folders, else flat ground) with the
+project's mesh-to-height-field code, put the robot on the reference's first frame, and run the policy until the
+clip ends (success) or a training termination criterion fires (recorded in policy.json). Metrics are those of
+``legged_gym/scripts/eval.py`` (:mod:`legged_gym.utils.evaluation`): success, mean joint error, mean link
+position error (world and root-relative), contact match and frames tracked, over the stepped frames 1..k.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import mujoco
+import numpy as np
+
+from legged_gym.deploy.contract import ContractError, PolicyContract
+from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
+from legged_gym.deploy.episode import _camera, _renderer, _write_video
+from legged_gym.deploy.tracking import ReferenceMotion, TrackingContext, TrackingSpec
+
+__all__ = ["clip_terrain", "run_clip", "run_tracking"]
+
+METRICS = ("joint", "link", "link_rel", "contact_match")
+
+
+def clip_terrain(path: str | None, spec: TrackingSpec) -> Any:
+    """The clip-frame height field of a terrain mesh (None: flat ground), sampled as the training terrain samples it."""
+    if not path:
+        return None
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"--terrain {path}: no such mesh file")
+    from legged_gym.terrain import DeepMimicTerrain
+
+    return DeepMimicTerrain([path], n_rows=1, resolution=spec.terrain_resolution).clip_heightfield(0)
+
+
+def run_clip(x: dict[str, Any], contract: PolicyContract, spec: TrackingSpec, motion_path: str, policy: PolicyRuntime,
+             sim_dt: float, decimation: int) -> dict[str, Any]:
+    """Play one clip from its first frame; returns success, frames tracked, the mean errors and the end reason."""
+    control_dt = sim_dt * decimation
+    motion = ReferenceMotion(motion_path, spec, control_dt, contract.joint_names, x["robot"])
+    terrain = x.get("terrain") or motion.terrain_path
+    pd = x.get("pd", "position")
+    model, act_ids = build_model(x["robot"], contract, sim_dt, pd_mode=pd, heightfield=clip_terrain(terrain, spec))
+    ctrl = Controller(contract, model, act_ids, policy, pd_mode=pd, decimation=decimation)
+    data = mujoco.MjData(model)
+    ctx = TrackingContext(spec, contract, model, motion)
+    ctrl.builder.tracking = ctx
+    ctx.start(0)
+    ctx.init_state(data, ctrl)
+    b = ctrl.builder
+    renderer, frames = _renderer(model, x.get("render")), []
+    limit = ctx.last_frame if x.get("duration") is None else min(ctx.last_frame, int(round(x["duration"] / control_dt)))
+    errors: dict[str, list[float]] = {k: [] for k in METRICS}
+    reason, success = None, False
+    for _ in range(max(1, limit)):
+        ctrl.step(data)
+        mujoco.mj_forward(model, data)  # link poses and contacts of the state the step ended in
+        ctx.advance()
+        reason = ctx.termination(data, b.root_qpos)
+        for k, v in ctx.frame_errors(data, b.dof_pos(data), data.qpos[b.root_qpos : b.root_qpos + 3]).items():
+            errors[k].append(v)
+        success = ctx.frame >= ctx.last_frame  # the clip's end wins over a termination on the same step
+        if renderer is not None:
+            renderer.update_scene(data, camera=_camera(data, b))
+            frames.append(renderer.render())
+        if success or reason:
+            break
+    if renderer is not None:
+        _write_video(x["render"] if len(x["motion"]) == 1 else _numbered(x["render"], motion.name), frames, 1.0 / control_dt)
+    return {
+        "clip": motion.name, "terrain": terrain or "flat", "frames": motion.num_frames, "success": success,
+        "frames_tracked": motion.num_frames if success else ctx.frame, "frames_measured": len(errors["joint"]),
+        "end": "clip end" if success else (reason or "duration"),
+        **{f"{k}_error" if k != "contact_match" else k: float(np.mean(v)) for k, v in errors.items()},
+    }
+
+
+def _numbered(path: str, name: str) -> str:
+    root, ext = os.path.splitext(path)
+    return f"{root}_{name}{ext}"
+
+
+def run_tracking(x: dict[str, Any], contract: PolicyContract, spec: TrackingSpec | None, backend: str,
+                 policy_path: str | None, sim_dt: float, decimation: int) -> dict[str, Any]:
+    """Run every ``--motion`` clip; prints one line per clip and the means, returns ``{"clips": [...], **means}``.
+
+    Raises:
+        ContractError: the policy is not a tracking policy (no ``env.tracking`` in policy.json).
+        ValueError: no ``--motion`` was given.
+    """
+    if spec is None:
+        raise ContractError(f"{contract.path}: --motion is for motion-tracking policies; this policy.json has no "
+                            "'env.tracking' section (re-export the tracking run with export.py)")
+    clips = x.get("motion") or []
+    if not clips:
+        raise ValueError(f"--motion <clip file or folder> is required to run a motion-tracking policy ({contract.path})")
+    policy = PolicyRuntime(contract, backend, policy_path)
+    print(f"sim2sim: {contract.path} ({backend}, pd={x.get('pd', 'position')}) on {x['robot']}, "
+          f"sim_dt {sim_dt:g} x decimation {decimation}")
+    results = []
+    for path in clips:
+        r = run_clip(x, contract, spec, path, policy, sim_dt, decimation)
+        results.append(r)
+        print(f"  {r['clip']:<16} {'success' if r['success'] else 'failed '} {r['frames_tracked']:>4}/{r['frames']:<4} "
+              f"joint {r['joint_error']:.3f} rad, link {r['link_error']:.3f} m (root-rel {r['link_rel_error']:.3f} m), "
+              f"contact match {r['contact_match']:.2f}; end: {r['end']}; terrain {r['terrain']}")
+    summary: dict[str, Any] = {"clips": results, "success_rate": float(np.mean([r["success"] for r in results]))}
+    weights = np.array([r["frames_measured"] for r in results], dtype=np.float64)
+    for k in ("joint_error", "link_error", "link_rel_error", "contact_match"):  # every stepped frame weighs the same
+        summary[k] = float(np.dot(weights, [r[k] for r in results]) / weights.sum())
+    summary["frames_tracked_frac"] = float(np.mean([r["frames_tracked"] / r["frames"] for r in results]))
+    print(f"  overall: success {summary['success_rate']:.2f}, joint {summary['joint_error']:.3f} rad, link "
+          f"{summary['link_error']:.3f} m (root-rel {summary['link_rel_error']:.3f} m), contact match "
+          f"{summary['contact_match']:.2f}, frames tracked {summary['frames_tracked_frac']:.2f}")
+    return summary
