@@ -16,13 +16,16 @@
   ``--steps`` steps); without a display it exits with a one-line message.
 * ``--export``: writes ``policy.pt`` (TorchScript), ``policy.onnx`` and ``policy.json`` into ``<run dir>/exported/``
   and checks them against the policy, like ``export.py``.
+* ``--env.viser.enable=True`` (host and port: ``--env.viser.host``, ``--env.viser.port``; default 127.0.0.1:8080):
+  instead of MuJoCo's viewer, a web page (:mod:`legged_gym.viewer`) shows environment 0 in real time with play,
+  pause, step, reset, checkpoint and clip selection, kinematic replay, randomisation, manual control, live plots and
+  an Export button; it plays ``--steps`` control steps, or until Ctrl+C. Works with ``--headless``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +36,7 @@ from torch import Tensor  # noqa: E402
 
 from legged_gym.sim.viewer import MujocoPassiveViewer, ViewerUnavailable, check_display  # noqa: E402
 from legged_gym.utils.helpers import Args, get_args  # noqa: E402
+from legged_gym.viewer.pacer import Pacer  # noqa: E402
 
 PLAY_FLAGS: list[dict[str, Any]] = [
     {
@@ -40,7 +44,7 @@ PLAY_FLAGS: list[dict[str, Any]] = [
         "type": int,
         "default": None,
         "help": "control steps to play (default headless: one pass over all clips for tracking tasks, 500 otherwise; "
-        "with the viewer: until the window is closed)",
+        "with a viewer: until the window is closed or Ctrl+C)",
     },
     {
         "name": "--export",
@@ -49,21 +53,6 @@ PLAY_FLAGS: list[dict[str, Any]] = [
     },
 ]
 DEFAULT_VELOCITY_STEPS = 500
-
-
-class Pacer:
-    """Sleeps so that successive :meth:`wait` calls are ``dt`` seconds apart (real time); never sleeps when behind."""
-
-    def __init__(self, dt: float) -> None:
-        self.dt = dt
-        self.next = time.perf_counter() + dt
-
-    def wait(self) -> None:
-        """Sleep until the next tick."""
-        now = time.perf_counter()
-        if self.next > now:
-            time.sleep(self.next - now)
-        self.next = max(self.next + self.dt, time.perf_counter() - self.dt)
 
 
 # --------------------------------------------------------------------------------------------------- rollouts
@@ -193,9 +182,10 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
     steps = args.extra.get("steps")
     if steps is not None and steps < 1:
         raise ValueError(f"--steps: expected an integer >= 1, got {steps}")
-    if not args.headless:
-        check_display()  # before the (slow) environment build
     cfg = build_play_cfgs(args)
+    use_viser = bool(cfg.env_cfg.viser.enable)
+    if not args.headless and not use_viser:
+        check_display()  # before the (slow) environment build
     tracking = is_tracking_task(args.task)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=cfg.env_cfg)
     viewer: MujocoPassiveViewer | None = None
@@ -205,13 +195,20 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
         )
         runner.load(cfg.checkpoint, load_optimizer=False, strict=train_cfg.runner.load_model_strict)
         print_fn(f"playing {cfg.checkpoint} (iteration {cfg.iteration}) on {args.task} with {env.num_envs} "
-                 f"environment(s){'' if args.headless else ', viewer on environment 0'}")
+                 f"environment(s){'' if args.headless or use_viser else ', viewer on environment 0'}")
         if args.extra.get("export"):
             from legged_gym.scripts.export import check_export
 
             out = os.path.join(os.path.dirname(cfg.checkpoint), "exported")
             runner.export(out)
             check_export(out, runner, env.get_observations())
+        if use_viser:
+            from legged_gym.viewer import run_viser_play
+
+            result = run_viser_play(env, runner, cfg.checkpoint, env_cfg.viser, steps, args.rl_device,
+                                    load_strict=train_cfg.runner.load_model_strict, print_fn=print_fn)
+            result["checkpoint"] = cfg.checkpoint
+            return result
         policy = runner.get_inference_policy(device=args.rl_device)
         on_step: StepHook | None = None
         if args.headless:

@@ -33,6 +33,9 @@ class DeepMimicObservations:
         "torso_yaw_rel": (None, "torso_rel", "gaussian"),
         "deepmimic_lin_ang_vel": (None, "reference_vel", "gaussian"),
     }
+    # Manual root targets (the viewer's joystick): None, or (N, 3) [dx, dy (m, heading frame), dyaw (rad)] that
+    # ``torso_xy_rel`` / ``torso_yaw_rel`` report instead of the reference.
+    root_target_override: Tensor | None = None
 
     def _heading_inv(self, v: Tensor) -> Tensor:
         """Express world vectors (N, ..., 3) in the robot's heading frame."""
@@ -71,7 +74,9 @@ class DeepMimicObservations:
         return self.link_names.index("torso_link") if "torso_link" in self.link_names else 0
 
     def _obs_torso_xy_rel(self) -> Tensor:
-        """Reference torso xy minus torso xy, in the torso's heading frame [m]."""
+        """Reference torso xy minus torso xy, in the torso's heading frame [m] (or ``root_target_override``)."""
+        if self.root_target_override is not None:
+            return self.root_target_override[:, :2].clone()
         i = self._torso_index()
         torso_pos, torso_quat = self.links().pos[:, i], self.links().quat[:, i]
         delta = self.reference(1)["link_pos"][:, i] - torso_pos
@@ -79,7 +84,9 @@ class DeepMimicObservations:
         return quat_rotate_inverse(yaw_quat(torso_quat), delta)[:, :2]
 
     def _obs_torso_yaw_rel(self) -> Tensor:
-        """Reference torso heading minus torso heading, wrapped to [-pi, pi) [rad]."""
+        """Reference torso heading minus torso heading, wrapped to [-pi, pi) [rad] (or ``root_target_override``)."""
+        if self.root_target_override is not None:
+            return self.root_target_override[:, 2:3].clone()
         i = self._torso_index()
         yaw = quat_to_euler_xyz(self.links().quat[:, i])[:, 2]
         ref_yaw = quat_to_euler_xyz(self.reference(1)["link_quat"][:, i])[:, 2]
