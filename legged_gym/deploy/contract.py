@@ -178,9 +178,9 @@ def load_contract(json_path: str) -> PolicyContract:
         name = _need(spec, "name", f"inputs[{i}].", p)
         shape = _need(spec, "shape", f"inputs[{i}].", p)
         proc = spec.get("processing", "identity")
-        if proc not in ("identity", "flatten"):  # both take the observation as is; the policy file flattens
-            raise ContractError(f"{p}: inputs[{i}] '{name}' has processing {proc!r}; only 'identity' and 'flatten' "
-                                "are supported")
+        if proc not in ("identity", "flatten", "gated_to_hidden"):  # the policy file processes the raw observation
+            raise ContractError(f"{p}: inputs[{i}] '{name}' has processing {proc!r}; only 'identity', 'flatten' and "
+                                "'gated_to_hidden' are supported")
         input_shapes[name] = tuple(int(d) for d in shape)
     num_actions = int(_need(raw, "num_actions", "", p))
     files = _need(raw, "files", "", p)
