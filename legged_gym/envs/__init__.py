@@ -4,9 +4,12 @@ from legged_gym.envs.g1 import g1_deepmimic_config as dm
 from legged_gym.envs.g1.g1_config import G1FlatCfg, G1FlatCfgPPO
 from legged_gym.envs.g1.g1_deepmimic import G1DeepMimic
 from legged_gym.envs.g1.g1_env import G1Robot
+from legged_gym.envs.g1.humanoid_ppo import HumanoidPPO
+from legged_gym.envs.g1.humanoid_ppo_config import HumanoidPPOCfg, HumanoidPPOCfgPPO
 from legged_gym.utils.task_registry import task_registry
 
 task_registry.register("g1", G1Robot, G1FlatCfg, G1FlatCfgPPO)
+task_registry.register("humanoid_ppo", HumanoidPPO, HumanoidPPOCfg, HumanoidPPOCfgPPO)
 task_registry.register("g1_deepmimic", G1DeepMimic, dm.G1DeepMimicCfg, dm.G1DeepMimicCfgPPO)
 task_registry.register("g1_deepmimic_mocap", G1DeepMimic, dm.G1DeepMimicMocapCfg, dm.G1DeepMimicCfgPPO)
 task_registry.register("g1_deepmimic_dagger", G1DeepMimic, dm.G1DeepMimicDaggerCfg, dm.G1DeepMimicCfgDagger)
