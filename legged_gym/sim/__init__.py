@@ -6,22 +6,43 @@ import torch
 
 from legged_gym.sim.base import SceneSpec, SimBackend
 
+WARP_CPU = "warp-cpu"  # MuJoCo Warp on Warp's CPU device: slow, for tests and smoke runs only
+
 
 def make_backend(spec: SceneSpec, sim_device: str = "cpu") -> SimBackend:
-    """Build the backend for ``sim_device``: ``cpu`` is the MuJoCo C engine on all cores.
+    """Build the backend for ``sim_device``.
+
+    ``cpu`` is the MuJoCo C engine on all cores (the default); ``cuda:N`` is MuJoCo Warp on GPU N;
+    ``warp-cpu`` is MuJoCo Warp on Warp's CPU device (state tensors on the torch CPU device), which is
+    correct but slow and exists so that tests and smoke runs cover the Warp backend without a GPU.
 
     Raises:
-        ValueError: for a device string no backend in this installation can serve.
+        ImportError: for ``cuda:N`` / ``warp-cpu`` when warp-lang or mujoco-warp is missing (the ``gpu`` extra).
+        RuntimeError: for ``cuda:N`` when Warp finds no CUDA driver or no such device.
+        ValueError: for a device string no backend can serve.
     """
-    device = torch.device(sim_device)
+    if sim_device == WARP_CPU:
+        from legged_gym.sim.mujoco_warp import MujocoWarpBackend
+
+        return MujocoWarpBackend(spec, "cpu")
+    try:
+        device = torch.device(sim_device)
+    except RuntimeError as exc:
+        raise ValueError(f"--sim_device {sim_device!r}: expected cpu, cuda:N or {WARP_CPU}") from exc
     if device.type == "cpu":
         from legged_gym.sim.mujoco_cpu import MujocoCpuBackend
 
         return MujocoCpuBackend(spec, device)
-    raise ValueError(
-        f"--sim_device {sim_device!r}: no simulator backend for this device in this version; "
-        "use --sim_device cpu (the MuJoCo CPU backend)"
-    )
+    if device.type == "cuda":
+        from legged_gym.sim.mujoco_warp import MujocoWarpBackend
+
+        return MujocoWarpBackend(spec, torch.device("cuda", device.index or 0))
+    raise ValueError(f"--sim_device {sim_device!r}: expected cpu, cuda:N or {WARP_CPU}")
 
 
-__all__ = ["SceneSpec", "SimBackend", "make_backend"]
+def backend_device(sim_device: str) -> torch.device:
+    """The torch device on which the backend for ``sim_device`` keeps its state tensors."""
+    return torch.device("cpu") if sim_device == WARP_CPU else torch.device(sim_device)
+
+
+__all__ = ["SceneSpec", "SimBackend", "WARP_CPU", "backend_device", "make_backend"]

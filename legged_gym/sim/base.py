@@ -40,6 +40,11 @@ class SceneSpec:
         max_variant_memory_mb: memory allowed for per-environment copies of the physics model that carry
             randomised parameters (CPU backend). When one copy per environment does not fit (large terrains),
             environments share copies round robin and parameters set for one apply to all sharing it.
+        nconmax: contacts allocated per environment (MuJoCo Warp backend; the buffer is shared by all).
+        njmax: constraint rows allocated per environment (MuJoCo Warp backend).
+        graph_capture: replay the physics substeps as a captured CUDA graph (MuJoCo Warp backend on CUDA).
+        raise_on_overflow: a contact or constraint buffer overflow raises (True) or is only counted in
+            ``overflow_count`` (False) (MuJoCo Warp backend).
     """
 
     robot_xml: str
@@ -58,6 +63,10 @@ class SceneSpec:
     solver_iterations: int = 10
     friction: float = 1.0
     max_variant_memory_mb: float = 1024.0
+    nconmax: int = 64
+    njmax: int = 256
+    graph_capture: bool = True
+    raise_on_overflow: bool = True
 
 
 class SimBackend(ABC):
@@ -69,7 +78,14 @@ class SimBackend(ABC):
         contact_forces_w (N,C,3) [N, net force of the terrain on each of ``contact_bodies`` (self-collisions
         excluded), last physics step].
     Body states of every body in ``body_names`` come from :meth:`body_states`.
+
+    Health counters (for the logs): ``nan_envs`` (N,) marks environments whose state became non-finite in
+    the last step and were put back to the model's default pose (the environment should reset them);
+    ``nan_reset_count`` and ``overflow_count`` count such resets and contact/constraint buffer overflows.
     """
+
+    nan_reset_count: int = 0
+    overflow_count: int = 0
 
     spec: SceneSpec
     device: torch.device
@@ -161,6 +177,14 @@ class SimBackend(ABC):
     @abstractmethod
     def set_state(self, state: Tensor, env_ids: Tensor | None = None) -> None:
         """Restore states captured with :meth:`get_state` (rows for ``env_ids``, or all)."""
+
+    @property
+    def nan_envs(self) -> Tensor:
+        """(N,) bool: environments reset by the backend in the last step because their state was not finite."""
+        mask = getattr(self, "_nan_envs", None)
+        if mask is None:
+            mask = self._nan_envs = torch.zeros(self.num_envs, dtype=torch.bool, device=self.device)
+        return mask
 
     def ray_distance(self, origins_w: Tensor, directions_w: Tensor, max_distance: float) -> Tensor:
         """Distance along rays (..., 3) to the terrain, ``max_distance`` where nothing is hit."""

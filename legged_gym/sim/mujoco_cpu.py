@@ -21,6 +21,7 @@ from legged_gym.sim.base import SceneSpec, SimBackend
 from legged_gym.sim.heightfield import TerrainSampler
 from legged_gym.sim.kinematics import BodyStates, ForwardKinematics, quat_to_matrix_np
 from legged_gym.sim.mujoco_scene import build_scene, kinematic_tree
+from legged_gym.sim.pd_control import DelayedTargets, TorqueNoise, position_actuator_params
 from legged_gym.utils.math import quat_rotate, quat_rotate_inverse
 
 _FULL = mujoco.mjtState.mjSTATE_FULLPHYSICS
@@ -66,9 +67,7 @@ class MujocoCpuBackend(SimBackend):
         self._sens_out = np.zeros((n, dec, m.nsensordata))
         self._control = np.zeros((n, dec, m.nu))  # ctrl only (contiguous, handed to rollout as is)
         self._control_noise = np.zeros((n, dec, m.nu + m.nv))  # ctrl + applied joint forces (torque noise)
-        self._delay_hist = spec.max_control_delay
-        self._targets = np.zeros((n, self._delay_hist + dec, self.num_dof))
-        self._sub = np.arange(dec)
+        self._targets = DelayedTargets(n, self.num_dof, dec, spec.max_control_delay, torch.device("cpu"), torch.float64)
 
         f64 = dict(dtype=np.float64)
         self._kp = np.asarray(spec.kp, **f64)
@@ -77,9 +76,7 @@ class MujocoCpuBackend(SimBackend):
         self._jq = self.layout.joint_qpos_adr
         self._jv = self.layout.joint_dof_adr
         self._effort = np.array([m.actuator_forcerange[a, 1] for a in self._act])
-        self._torque_noise = np.zeros(n)
-        self._delay = np.zeros(n, dtype=np.int64)
-        self._rng = np.random.default_rng(spec.seed)
+        self._noise = TorqueNoise(n, torch.from_numpy(self._effort), spec.seed)
         self._base_mass = float(m.body_mass[self.layout.mass_body_id])
 
         jnt_ids = [mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, j) for j in self.joint_names]
@@ -97,7 +94,7 @@ class MujocoCpuBackend(SimBackend):
             mujoco.mj_resetDataKeyframe(m, data, key)
         mujoco.mj_getState(m, data, self._state[0], _FULL)
         self._state[:] = self._state[0]
-        self._targets[:] = self._state[0, self._qpos0 + self._jq]
+        self._targets.reset(torch.arange(n), torch.from_numpy(self._state[:, self._qpos0 + self._jq]))
         self._sensors = np.zeros((n, m.nsensordata))
         contact_cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
         self._sensor_cols = np.concatenate([self.layout.torque_sensor_adr, contact_cols]).astype(np.int64)
@@ -106,24 +103,13 @@ class MujocoCpuBackend(SimBackend):
     # --- stepping -------------------------------------------------------------------------------
     def step(self, joint_targets: Tensor) -> None:
         dec = self.spec.decimation
-        hist = self._targets
-        targets = joint_targets.detach().to("cpu", torch.float64).numpy()
-        if self._delay_hist:
-            hist[:, :-dec] = hist[:, dec:]
-        hist[:, -dec:] = targets[:, None, :]
-        if self._delay.any():
-            idx = self._delay_hist + self._sub[None, :] - self._delay[:, None]  # (N, dec)
-            self._control[:, :, self._act] = np.take_along_axis(hist, idx[:, :, None], axis=1)
-        else:
-            self._control[:, :, self._act] = targets[:, None, :]
+        self._control[:, :, self._act] = self._targets.push(joint_targets.detach().cpu()).numpy()
         spec = mujoco.mjtState.mjSTATE_CTRL
         control = self._control
-        if self._torque_noise.any():
-            noise = self._rng.uniform(-1.0, 1.0, size=(self.num_envs, dec, self.num_dof))
-            noise *= (self._torque_noise[:, None] * self._effort[None, :])[:, None, :]
+        if self._noise.active:
             control = self._control_noise
             control[:, :, : self.model.nu] = self._control
-            control[:, :, self.model.nu + self._jv] = noise
+            control[:, :, self.model.nu + self._jv] = self._noise.sample(dec).numpy()
             spec |= mujoco.mjtState.mjSTATE_QFRC_APPLIED
         self._pool.rollout(
             self._models,
@@ -218,7 +204,7 @@ class MujocoCpuBackend(SimBackend):
         rows[:, v0 + 3 : v0 + 6] = np_(quat_rotate_inverse(quat, root_ang_vel_w))
         rows[:, v0 + self._jv] = np_(dof_vel)
         self._state[ids] = rows
-        self._targets[ids] = rows[:, None, q0 + self._jq]
+        self._targets.reset(torch.from_numpy(ids), torch.from_numpy(rows[:, q0 + self._jq]))
         self._sensors[ids] = 0.0
         self._refresh(ids)
 
@@ -243,7 +229,7 @@ class MujocoCpuBackend(SimBackend):
         else:
             ids = env_ids.cpu().numpy()
             self._state[ids] = arr
-        self._targets[ids] = self._state[ids][:, None, self._qpos0 + self._jq]
+        self._targets.reset(torch.from_numpy(ids), torch.from_numpy(self._state[ids][:, self._qpos0 + self._jq]))
         self._refresh(None if env_ids is None else ids)
 
     # --- randomisation ----------------------------------------------------------------------------
@@ -259,15 +245,9 @@ class MujocoCpuBackend(SimBackend):
     ) -> None:
         ids = env_ids.cpu().numpy()
         if torque_noise is not None:
-            self._torque_noise[ids] = torque_noise.cpu().numpy()
+            self._noise.set_scale(env_ids.cpu(), torque_noise.cpu().double())
         if control_delay is not None:
-            delay = control_delay.cpu().numpy().astype(np.int64)
-            if delay.min(initial=0) < 0 or delay.max(initial=0) > self._delay_hist:
-                raise ValueError(
-                    f"control delay must be within [0, {self._delay_hist}] physics steps (SceneSpec.max_control_delay), "
-                    f"got {delay.min()}..{delay.max()}"
-                )
-            self._delay[ids] = delay
+            self._targets.set_delay(env_ids.cpu(), control_delay.cpu())
         if friction is None and added_mass is None and kp_scale is None and kd_scale is None:
             return
         m = self.model
@@ -287,11 +267,11 @@ class MujocoCpuBackend(SimBackend):
             if arrays["mass"] is not None:
                 em.body_mass[self.layout.mass_body_id] = self._base_mass + arrays["mass"][row]
             if arrays["kp"] is not None:
-                kp = self._kp * arrays["kp"][row]
-                em.actuator_gainprm[self._act, 0] = kp
-                em.actuator_biasprm[self._act, 1] = -kp
+                gain, bias_p, _ = position_actuator_params(self._kp * arrays["kp"][row], self._kd)
+                em.actuator_gainprm[self._act, 0] = gain
+                em.actuator_biasprm[self._act, 1] = bias_p
             if arrays["kd"] is not None:
-                em.actuator_biasprm[self._act, 2] = -self._kd * arrays["kd"][row]
+                em.actuator_biasprm[self._act, 2] = position_actuator_params(self._kp, self._kd * arrays["kd"][row])[2]
 
     def model_for_env(self, env_id: int) -> mujoco.MjModel:
         """The (possibly randomised) model that steps environment ``env_id``."""

@@ -14,6 +14,7 @@ import numpy as np
 from legged_gym.sim.base import SceneSpec
 from legged_gym.sim.heightfield import HeightField
 from legged_gym.sim.kinematics import KinematicTreeSpec
+from legged_gym.sim.pd_control import position_actuator_params
 
 TERRAIN_GEOM = "terrain"
 
@@ -81,9 +82,7 @@ def build_scene(spec_in: SceneSpec) -> tuple[mujoco.MjModel, SceneLayout]:
         act = actuators.get(name)
         if act is None:
             raise ValueError(f"{spec_in.robot_xml}: no actuator drives joint '{name}'")
-        act.gainprm[0] = kp
-        act.biasprm[1] = -kp
-        act.biasprm[2] = -kd
+        act.gainprm[0], act.biasprm[1], act.biasprm[2] = position_actuator_params(float(kp), float(kd))
     body_names = [b.name for b in spec.bodies]
     for body in spec_in.contact_bodies + [spec_in.mass_body]:
         if body not in body_names:
