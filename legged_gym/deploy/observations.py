@@ -1,6 +1,7 @@
 """Rebuild the policy's observation keys from MuJoCo ``MjData`` and the controller's own state.
 
-Every key is assembled exactly as the training ``ObservationManager`` does: each term's value in
+Every key a policy input reads (critic-only keys are skipped) is assembled exactly as the training
+``ObservationManager`` does: each term's value in
 physical units, times its scale from the contract, concatenated in the contract's order, clipped to
 ``±clip_observations``; ``history_<key>`` keeps the last ``length`` frames (newest first or oldest first
 as the contract says) and every slot holds the first frame after :meth:`ObservationBuilder.reset` (or, for
