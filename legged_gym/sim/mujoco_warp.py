@@ -111,8 +111,7 @@ class MujocoWarpBackend(SimBackend):
         data = mujoco.MjData(m)
         key = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_KEY, "default")
         if key >= 0:
-            mujoco.mj_resetDataKeyframe(m, data, key)
-        mujoco.mj_forward(m, data)
+            mujoco.mj_resetDataKeyframe(m, data, key)  # no collision pass here: buffers are sized by nconmax/njmax
         with wp.ScopedDevice(self._wp_device):
             self.wm = mjw.put_model(m, batch_sizes={f: n for f in PER_WORLD_FIELDS})
             self.wm.opt.warn_overflow = 0  # reported by this backend, once, with the knob to turn
