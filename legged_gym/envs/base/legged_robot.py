@@ -147,6 +147,10 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             seed=self.cfg.seed,
             solver_iterations=self.cfg.sim.solver_iterations,
             max_variant_memory_mb=self.cfg.sim.max_variant_memory_mb,
+            nconmax=self.cfg.sim.nconmax,
+            njmax=self.cfg.sim.njmax,
+            graph_capture=self.cfg.sim.graph_capture,
+            raise_on_overflow=self.cfg.sim.raise_on_overflow,
         )
 
     def _init_buffers(self) -> None:
@@ -277,6 +281,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             reset |= (rp > a.terminate_on_roll_pitch).any(dim=1)
         if a.terminate_below_height > 0:
             reset |= self._obs_root_height()[:, 0] < a.terminate_below_height
+        reset |= self.sim.nan_envs.to(self.device)  # put back to the default pose by the backend: start afresh
         self.time_out_buf = self.episode_length_buf >= self.max_episode_length
         self.reset_buf = reset | self.time_out_buf
 
@@ -360,6 +365,8 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             ep[f"rew_{name}"] = torch.mean(self.episode_sums[name][env_ids]) / self.max_episode_length_s
             self.episode_sums[name][env_ids] = 0.0
         ep["episode_length_s"] = torch.mean(self.episode_length_buf[env_ids].float()) * self.dt
+        ep["sim_nan_resets"] = float(self.sim.nan_reset_count)  # backend health counters (cumulative)
+        ep["sim_overflows"] = float(self.sim.overflow_count)
 
     def _rand(self, *shape: int) -> Tensor:
         """Uniform [0, 1) samples from the environment's seeded generator."""

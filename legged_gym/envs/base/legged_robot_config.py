@@ -203,6 +203,10 @@ class SimCfg:
     num_threads: int = 0  # CPU backend worker threads (0 = all cores)
     solver_iterations: int = 10
     max_variant_memory_mb: float = 1024.0  # CPU backend: memory for randomised per-environment model copies
+    nconmax: int = 64  # MuJoCo Warp backend: contacts allocated per environment
+    njmax: int = 256  # MuJoCo Warp backend: constraint rows allocated per environment
+    graph_capture: bool = True  # MuJoCo Warp backend on CUDA: replay the physics substeps as a CUDA graph
+    raise_on_overflow: bool = True  # MuJoCo Warp backend: buffer overflow raises (else counted and logged)
 
 
 @dataclass
