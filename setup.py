@@ -22,6 +22,6 @@ setup(
     extras_require={
         "test": ["pytest>=8"],
         "wandb": ["wandb>=0.18"],
-        "gpu": ["warp-lang>=1.19", "mujoco-warp>=3.3"],
+        "gpu": ["warp-lang>=1.19", "mujoco-warp==4.0.*"],  # MuJoCo Warp backend (--sim_device cuda:N)
     },
 )
