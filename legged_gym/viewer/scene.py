@@ -18,7 +18,8 @@ from legged_gym.viewer.geometry import geom_mesh, heightfield_mesh
 __all__ = ["SceneView"]
 
 REFERENCE_COLOR = (255, 140, 0)
-TERRAIN_COLOR = (150, 160, 150)
+TERRAIN_COLOR = (95, 110, 95)
+ENVIRONMENT_LIGHT = 0.35  # the default image-based light washes dark colours out; software WebGL renders faster too
 CAMERA_OFFSET = np.array([2.5, -2.5, 1.2])
 
 
@@ -42,6 +43,8 @@ class SceneView:
         self.server, self.env, self.env_id = server, env, env_id
         self.marker_offset = np.zeros(3)
         self.follow = True
+        server.scene.configure_environment_map(environment_intensity=ENVIRONMENT_LIGHT)
+        server.scene.configure_default_lights(enabled=True, cast_shadow=False)
         self.terrain = self._add_terrain()
         self.body_names, self.body_frames = self._add_robot(geoms)
         self.markers = self._add_markers() if hasattr(env, "reference") else None
@@ -53,7 +56,7 @@ class SceneView:
             return self.server.scene.add_grid("/terrain", width=20.0, height=20.0, cell_size=0.5)
         vertices, faces = heightfield_mesh(hf)
         return self.server.scene.add_mesh_simple("/terrain", vertices, faces, color=TERRAIN_COLOR, side="double",
-                                                 flat_shading=False)
+                                                 flat_shading=False, cast_shadow=False)
 
     def _add_robot(self, which: str) -> tuple[tuple[str, ...], list[Any]]:
         geoms = robot_geoms(self.env.sim.spec.robot_xml, which)
