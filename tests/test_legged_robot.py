@@ -137,7 +137,7 @@ def test_domain_randomisation_reaches_the_backend():
     assert m1.body_mass[torso] == pytest.approx(sim.model.body_mass[torso] + dr.added_mass[1].item(), rel=1e-5)
     assert not torch.allclose(dr.kp_scale, torch.ones_like(dr.kp_scale))
     assert 0 <= dr.control_delay.min() and dr.control_delay.max() <= 3
-    assert sim._torque_noise == pytest.approx([0.04] * 4)
+    assert sim.torque_noise_scale.tolist() == pytest.approx([0.04] * 4)
     before = env.root_lin_vel_w.clone()
     env.domain_rand.maybe_push()
     assert not torch.allclose(env.root_lin_vel_w, before)

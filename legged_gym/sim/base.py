@@ -186,6 +186,11 @@ class SimBackend(ABC):
             mask = self._nan_envs = torch.zeros(self.num_envs, dtype=torch.bool, device=self.device)
         return mask
 
+    @property
+    def torque_noise_scale(self) -> Tensor:
+        """(N,) torque noise per environment, as a fraction of the effort limits (set by :meth:`set_params`)."""
+        return self._noise.scale
+
     def ray_distance(self, origins_w: Tensor, directions_w: Tensor, max_distance: float) -> Tensor:
         """Distance along rays (..., 3) to the terrain, ``max_distance`` where nothing is hit."""
         return self.terrain.ray_distance(origins_w, directions_w, max_distance)
