@@ -128,3 +128,18 @@ def test_registry_gives_fresh_configs():
     b, _ = task_registry.get_cfgs("g1")
     assert b.env.num_envs != 3
     assert to_dict(b)["env"]["num_envs"] == b.env.num_envs
+
+
+def test_reward_scale_alias_from_the_seed_readme():
+    """``--env.rewards.collision=-3`` (as the seed README writes it) sets ``rewards.scales.collision``;
+    a real field of ``rewards`` keeps its meaning and an unknown term is still an error."""
+    env_cfg, train_cfg = task_registry.get_cfgs("g1_deepmimic")
+    args = get_args(["--task=g1_deepmimic", "--env.rewards.collision=-3", "--env.rewards.feet_contact_matching=2",
+                     "--env.rewards.joint_pos_tracking_k=4"])
+    update_cfgs_from_args(env_cfg, train_cfg, args)
+    assert env_cfg.rewards.scales.collision == -3.0
+    assert env_cfg.rewards.scales.feet_contact_matching == 2.0
+    assert env_cfg.rewards.joint_pos_tracking_k == 4.0
+    args = get_args(["--task=g1_deepmimic", "--env.rewards.colision=-3"])
+    with pytest.raises(ConfigError, match="unknown config key 'env.rewards.colision'"):
+        update_cfgs_from_args(*task_registry.get_cfgs("g1_deepmimic"), args)

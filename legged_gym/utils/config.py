@@ -202,9 +202,28 @@ def _cast_like(text: str, old: Any, shown: str) -> Any:
         raise ConfigError(f"cannot set '{shown}': expected {_type_name(tp)}, got {text!r} ({exc})") from None
 
 
+def resolve_scale_alias(cfg: Any, path: str) -> str:
+    """``rewards.<term>`` -> ``rewards.scales.<term>`` when ``<term>`` is a reward scale and not a field of
+    ``rewards`` itself (the seed README writes ``--env.rewards.collision=...`` for the collision scale)."""
+    parts = path.split(".")
+    if len(parts) != 2 or parts[0] != "rewards" or not dataclasses.is_dataclass(cfg):
+        return path
+    rewards = getattr(cfg, "rewards", None)
+    if rewards is None or not dataclasses.is_dataclass(rewards):
+        return path
+    own = {f.name for f in dataclasses.fields(rewards)}
+    scales = getattr(rewards, "scales", None)
+    if parts[1] in own or scales is None or not dataclasses.is_dataclass(scales):
+        return path
+    return f"rewards.scales.{parts[1]}" if parts[1] in {f.name for f in dataclasses.fields(scales)} else path
+
+
 def apply_overrides(cfg: Any, overrides: dict[str, str], root_name: str) -> dict[str, Any]:
-    """Apply several dotted overrides in order; returns the cast values by key."""
-    return {key: set_by_path(cfg, key, text, root_name) for key, text in overrides.items()}
+    """Apply several dotted overrides in order; returns the cast values by key.
+
+    A reward scale may be named without ``scales.`` (``rewards.collision``), as in the seed README.
+    """
+    return {key: set_by_path(cfg, resolve_scale_alias(cfg, key), text, root_name) for key, text in overrides.items()}
 
 
 T = typing.TypeVar("T")
