@@ -61,7 +61,8 @@ def build_parser(description: str = "legged_gym", extra_flags: list[dict[str, An
     p.add_argument("--num_envs", type=int, help="number of environments")
     p.add_argument("--seed", type=int, help="random seed (each rank adds its rank)")
     p.add_argument("--max_iterations", type=int, help="training iterations")
-    p.add_argument("--sim_device", type=str, default="cpu", help="simulator device: cpu (MuJoCo C engine)")
+    p.add_argument("--sim_device", type=str, default="cpu", help="simulator: cpu (MuJoCo C engine, default), cuda:N (MuJoCo Warp on GPU N; needs the gpu extra), "
+                   "warp-cpu (MuJoCo Warp on its CPU device: tests and smoke runs only)")
     p.add_argument("--rl_device", type=str, default="cpu", help="device of the learner: cpu or cuda:N")
     p.add_argument("--multi_gpu", action="store_true", help="one process per rank under torchrun")
     p.add_argument("--wandb_note", type=str, help="notes of the Weights & Biases run")
