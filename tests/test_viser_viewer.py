@@ -225,6 +225,13 @@ class HeadlessChromium:
         self.proc = subprocess.Popen([binary, *CHROMIUM_FLAGS, "--remote-debugging-port=0", "--remote-allow-origins=*",
                                       f"--user-data-dir={profile}", url],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self._connect(profile)
+        except BaseException:
+            self._stop()
+            raise
+
+    def _connect(self, profile: str) -> None:
         port_file = os.path.join(profile, "DevToolsActivePort")
         deadline = time.time() + 60
         while not (os.path.exists(port_file) and open(port_file).read().strip()):
@@ -257,6 +264,9 @@ class HeadlessChromium:
 
     def close(self) -> None:
         self.ws.close()
+        self._stop()
+
+    def _stop(self) -> None:
         self.proc.terminate()
         try:
             self.proc.wait(timeout=30)
