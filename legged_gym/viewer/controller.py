@@ -105,12 +105,13 @@ class ViserPlayer:
             fn()
 
     def notify(self, title: str, body: str, error: bool = False) -> None:
-        """A notification on every open page, also printed and kept in :attr:`messages`."""
+        """A notification on every connected page, also printed and kept in :attr:`messages`."""
         line = f"viewer: {title}: {body}"
         self.messages.append(line)
         self.print_fn(line)
-        self.server.add_notification(title, body, auto_close_seconds=None if error else 6.0,
-                                     color="red" if error else "green")
+        for client in self.server.get_clients().values():
+            client.add_notification(title, body, auto_close_seconds=None if error else 6.0,
+                                    color="red" if error else "green")
 
     # --- loop -------------------------------------------------------------------------------------
     def tick(self) -> bool:
