@@ -3,9 +3,17 @@
 For each terrain setting, the ``g1_deepmimic`` environment is built and a policy network of the task's
 size (freshly initialised: speed does not depend on the weights) collects rollouts exactly as the
 trainer does: observation dict -> actor -> sampled actions -> ``env.step`` (physics, kinematics,
-observations, rewards, resets). The reference is one ``mujoco.rollout`` call per control step on the
-same compiled model, same number of environments and threads, with fixed controls and no Python
-work in between. Repeats are interleaved; medians are reported with the ratio ours / bare.
+observations, rewards, resets). Two references, both one ``mujoco.rollout`` call per control step with
+the same number of environments and threads and no Python work in between:
+
+* bare, same physics (the ratio that measures the framework): a second collection run records the
+  state before every control step, its controls and the per-environment (randomised) models, and the
+  bare loop redoes exactly those rollouts. How much work the engine does depends on the states
+  (contacts, solver iterations), so only the same states make a fair reference.
+* bare, fixed targets: from the current states with the default pose held as targets on the
+  nominal model (robots stand, then fall; no resets), as ``sim_throughput.py`` does.
+
+Repeats are interleaved; medians are reported with the ratios ours / bare.
 
     python benchmarks/collect_throughput.py [--envs 256 1024] [--steps 24] [--repeats 3]
 
@@ -26,7 +34,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.bare_rollout import bare_rollout_seconds  # noqa: E402
+from benchmarks.bare_rollout import StepRecorder, bare_rollout_seconds, replay_rollout_seconds  # noqa: E402
 from legged_gym.envs import task_registry  # noqa: E402
 from rsl_rl.modules.actor_critic import ActorCritic  # noqa: E402
 
@@ -60,8 +68,17 @@ def time_collect(env, policy, steps: int) -> float:  # noqa: ANN001
 
 
 def time_bare(env, steps: int) -> float:  # noqa: ANN001
+    """Bare loop from the current states with the default pose as fixed targets (robots stand, then fall)."""
     targets = env.default_dof_pos.expand(env.num_envs, -1).double().numpy()
     return bare_rollout_seconds(env.sim, env.sim.get_state().numpy(), targets, steps)
+
+
+def time_replay(env, policy, steps: int) -> float:  # noqa: ANN001
+    """Bare rollouts of the very physics a collection run did (its states, controls and randomised models)."""
+    recorder = StepRecorder(env.sim)
+    time_collect(env, policy, steps)
+    recorder.close()
+    return replay_rollout_seconds(env.sim, recorder.steps)
 
 
 def main() -> None:
@@ -73,20 +90,22 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=0, help="0 = all cores")
     p.add_argument("--profile", action="store_true")
     a = p.parse_args()
-    header = f"{'terrain':<8}{'envs':>6}{'ours [env steps/s]':>20}{'bare rollout':>15}{'ours/bare':>11}"
+    header = (f"{'terrain':<8}{'envs':>6}{'ours [env steps/s]':>20}{'bare, same physics':>20}{'ours/bare':>11}"
+              f"{'bare, fixed targets':>21}{'ours/bare':>11}")
     print(header)
     print("-" * len(header))
     for setting in a.settings:
         for n in a.envs:
             env, policy = build(setting, n, a.threads)
             time_collect(env, policy, 2)  # warm up
-            ours, bare = [], []
+            ours, same, fixed = [], [], []
             for _ in range(a.repeats):
                 ours.append(time_collect(env, policy, a.steps))
-                bare.append(time_bare(env, a.steps))
-            r_ours = n * a.steps / statistics.median(ours)
-            r_bare = n * a.steps / statistics.median(bare)
-            print(f"{setting:<8}{n:>6}{r_ours:>20,.0f}{r_bare:>15,.0f}{r_ours / r_bare:>11.3f}", flush=True)
+                same.append(time_replay(env, policy, a.steps))
+                fixed.append(time_bare(env, a.steps))
+            r_ours, r_same, r_fixed = (n * a.steps / statistics.median(t) for t in (ours, same, fixed))
+            print(f"{setting:<8}{n:>6}{r_ours:>20,.0f}{r_same:>20,.0f}{r_ours / r_same:>11.3f}"
+                  f"{r_fixed:>21,.0f}{r_ours / r_fixed:>11.3f}", flush=True)
             if a.profile:
                 prof = cProfile.Profile()
                 prof.enable()

@@ -145,6 +145,18 @@ def test_domain_randomisation_reaches_the_backend():
     env.close()
 
 
+def test_friction_buckets_share_model_copies():
+    """The seed's friction buckets: 16 environments drawing from 3 frictions need 3 model copies at most."""
+    env = make_env(16, domain_rand__friction_buckets=3)
+    values = set(env.domain_rand.friction.tolist())
+    assert 1 <= len(values) <= 3
+    copies = {id(env.sim.model_for_env(e)) for e in range(16)}
+    assert len(copies) == len(values)
+    for e in range(16):
+        assert env.sim.model_for_env(e).geom_friction[0, 0] == pytest.approx(env.domain_rand.friction[e].item(), rel=1e-5)
+    env.close()
+
+
 def test_rough_terrain_spawns_on_the_ground():
     env = make_env(4, terrain__mesh_type="heightfield", terrain__size=[8.0, 8.0], terrain__roughness=0.2)
     ground = env.sim.terrain.height_at(env.root_pos_w[:, :2])

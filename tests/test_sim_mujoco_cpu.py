@@ -84,13 +84,34 @@ def test_model_variants_are_shared_when_memory_is_short():
     hf = make_rough_heightfield((20.0, 20.0), 0.02, 0.1, 0, seed=1)  # about 4 MB of height data per model copy
     b = make("cpu", num_envs=6, heightfield=hf, max_variant_memory_mb=10.0)
     assert b.num_variants == 2
-    b.set_params(torch.arange(6), friction=torch.tensor([0.2, 0.3, 0.4, 0.5, 0.6, 0.7]))
-    assert b.model_for_env(0) is b.model_for_env(2) is b.model_for_env(4)
-    assert b.model_for_env(1) is not b.model_for_env(0)
-    assert b.model_for_env(0).geom_friction[0, 0] == pytest.approx(0.6)  # the last write to the shared copy wins
+    b.set_params(torch.arange(6), friction=torch.tensor([0.2, 0.3, 0.4, 0.5, 0.6, 0.25]))
+    assert len({id(b.model_for_env(e)) for e in range(6)}) == 2  # the budget: two copies
+    assert b.model_for_env(0).geom_friction[0, 0] == pytest.approx(0.2)
+    assert b.model_for_env(1).geom_friction[0, 0] == pytest.approx(0.3)
+    assert b.model_for_env(4) is b.model_for_env(1)  # beyond the budget: the copy with the nearest parameters
+    assert b.model_for_env(5).geom_friction[0, 0] in (pytest.approx(0.2), pytest.approx(0.3))
     b.close()
     b = make("cpu", num_envs=3)
     assert b.num_variants == 3
+    b.close()
+
+
+def test_environments_with_equal_parameters_share_one_model_copy():
+    """Friction buckets: 8 environments, 2 distinct values -> 2 copies; a copy nobody uses is recycled."""
+    b = make("cpu", num_envs=8)
+    b.set_params(torch.arange(8), friction=torch.tensor([0.4, 0.9] * 4))
+    models = {id(b.model_for_env(e)) for e in range(8)}
+    assert len(models) == 2 and id(b.model) not in models
+    assert [b.model_for_env(e).geom_friction[0, 0] for e in range(2)] == [pytest.approx(0.4), pytest.approx(0.9)]
+    b.set_params(torch.arange(0, 8, 2), friction=torch.full((4,), 0.7))  # every 0.4 environment moves to 0.7
+    assert len({id(b.model_for_env(e)) for e in range(8)}) == 2
+    assert b.model_for_env(0).geom_friction[0, 0] == pytest.approx(0.7)
+    assert b.model_for_env(1).geom_friction[0, 0] == pytest.approx(0.9)  # untouched
+    b.set_params(torch.tensor([1]), kp_scale=torch.full((1, 23), 0.5))  # env 1 alone gets its own copy
+    assert b.model_for_env(1) is not b.model_for_env(3)
+    assert b.model_for_env(1).geom_friction[0, 0] == pytest.approx(0.9)  # keeps its friction
+    assert b.model_for_env(1).actuator_gainprm[0, 0] == pytest.approx(0.5 * b.model.actuator_gainprm[0, 0])
+    assert b.model_for_env(3).actuator_gainprm[0, 0] == pytest.approx(b.model.actuator_gainprm[0, 0])
     b.close()
 
 

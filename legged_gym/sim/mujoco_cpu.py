@@ -9,6 +9,7 @@ applied joint force per substep. Nothing runs per environment in Python on the h
 
 from __future__ import annotations
 
+import copy
 import os
 
 import mujoco
@@ -51,12 +52,13 @@ class MujocoCpuBackend(SimBackend):
         self._pool = rollout.Rollout(nthread=self.nthread)
         self._datas = [mujoco.MjData(m) for _ in range(self.nthread)]
         self._models: list[mujoco.MjModel] = [m] * self.num_envs
-        # randomised parameters live in model copies; a large terrain makes copies expensive, so at most
-        # `num_variants` copies exist and environment e uses copy e % num_variants
+        # randomised parameters live in model copies, one per distinct parameter set (environments with equal
+        # parameters, e.g. the same friction bucket, share one); a large terrain makes copies expensive, so at
+        # most `num_variants` copies exist
         approx_bytes = m.hfield_data.nbytes + 200_000
         budget = int(spec.max_variant_memory_mb * 2**20)
         self.num_variants = int(max(1, min(self.num_envs, budget // approx_bytes)))
-        self._variants: dict[int, mujoco.MjModel] = {}
+        self._variants = ModelVariants(m, self.num_envs, len(spec.joint_names), self.num_variants, self._write_params)
 
         self.nstate = mujoco.mj_stateSize(m, _FULL)
         self._qpos0 = 1  # state layout: time, qpos, qvel, act, ...
@@ -250,28 +252,18 @@ class MujocoCpuBackend(SimBackend):
             self._targets.set_delay(env_ids.cpu(), control_delay.cpu())
         if friction is None and added_mass is None and kp_scale is None and kd_scale is None:
             return
-        m = self.model
-        arrays = {
-            "friction": None if friction is None else friction.cpu().numpy(),
-            "mass": None if added_mass is None else added_mass.cpu().numpy(),
-            "kp": None if kp_scale is None else kp_scale.cpu().numpy(),
-            "kd": None if kd_scale is None else kd_scale.cpu().numpy(),
-        }
-        for row, env in enumerate(ids):
-            v = int(env) % self.num_variants
-            if v not in self._variants:
-                self._variants[v] = _copy_model(m)
-            em = self._models[env] = self._variants[v]
-            if arrays["friction"] is not None:
-                em.geom_friction[:, 0] = arrays["friction"][row]
-            if arrays["mass"] is not None:
-                em.body_mass[self.layout.mass_body_id] = self._base_mass + arrays["mass"][row]
-            if arrays["kp"] is not None:
-                gain, bias_p, _ = position_actuator_params(self._kp * arrays["kp"][row], self._kd)
-                em.actuator_gainprm[self._act, 0] = gain
-                em.actuator_biasprm[self._act, 1] = bias_p
-            if arrays["kd"] is not None:
-                em.actuator_biasprm[self._act, 2] = position_actuator_params(self._kp, self._kd * arrays["kd"][row])[2]
+        for env, model in self._variants.update(ids, friction, added_mass, kp_scale, kd_scale):
+            self._models[env] = model
+
+    def _write_params(self, model: mujoco.MjModel, friction: float, mass: float, kp: np.ndarray, kd: np.ndarray) -> None:
+        """Write one parameter set into a model copy (NaN = leave the nominal value)."""
+        if not np.isnan(friction):
+            model.geom_friction[:, 0] = friction
+        model.body_mass[self.layout.mass_body_id] = self._base_mass + (0.0 if np.isnan(mass) else mass)
+        gain, bias_p, bias_d = position_actuator_params(self._kp * kp, self._kd * kd)
+        model.actuator_gainprm[self._act, 0] = gain
+        model.actuator_biasprm[self._act, 1] = bias_p
+        model.actuator_biasprm[self._act, 2] = bias_d
 
     def model_for_env(self, env_id: int) -> mujoco.MjModel:
         """The (possibly randomised) model that steps environment ``env_id``."""
@@ -284,7 +276,71 @@ class MujocoCpuBackend(SimBackend):
             self._pool = None
 
 
-def _copy_model(model: mujoco.MjModel) -> mujoco.MjModel:
-    import copy
+class ModelVariants:
+    """Per-environment physical parameters and the model copies that carry them.
 
-    return copy.copy(model)
+    Each environment has a parameter set (friction, added mass, per-joint kp and kd scales; NaN friction/mass
+    = nominal). Environments with equal sets share one copy, so the seed's 64 friction buckets need at most
+    64 copies whatever the number of environments; a copy no environment uses any more is recycled. Beyond
+    ``capacity`` distinct sets (the memory budget), a new set is approximated by the existing copy with the
+    nearest parameters.
+    """
+
+    def __init__(self, model: mujoco.MjModel, num_envs: int, num_dof: int, capacity: int, write) -> None:  # noqa: ANN001
+        self.nominal = model
+        self.capacity = capacity
+        self.write = write  # (model, friction, mass, kp, kd) -> None
+        self.params = np.concatenate(
+            [np.full((num_envs, 2), np.nan), np.ones((num_envs, 2 * num_dof))], axis=1
+        )  # friction, mass, kp scale (J), kd scale (J)
+        self.num_dof = num_dof
+        self.env_key: list[bytes | None] = [None] * num_envs  # None = the nominal model
+        self.models: dict[bytes, mujoco.MjModel] = {}
+        self.users: dict[bytes, int] = {}
+        self.free: list[mujoco.MjModel] = []
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def update(self, ids: np.ndarray, friction, mass, kp, kd) -> list[tuple[int, mujoco.MjModel]]:  # noqa: ANN001
+        """Store new parameters of environments ``ids``; returns (env, model) for each of them."""
+        j = self.num_dof
+        cols = {"friction": slice(0, 1), "mass": slice(1, 2), "kp": slice(2, 2 + j), "kd": slice(2 + j, 2 + 2 * j)}
+        for name, value in (("friction", friction), ("mass", mass), ("kp", kp), ("kd", kd)):
+            if value is not None:
+                arr = value.detach().cpu().double().numpy().reshape(len(ids), -1)
+                self.params[ids, cols[name]] = arr  # a scalar per env broadcasts over the joints
+        return [(int(env), self._assign(int(env))) for env in ids]
+
+    def _assign(self, env: int) -> mujoco.MjModel:
+        row = self.params[env]
+        key = np.round(row, 9).tobytes()
+        old = self.env_key[env]
+        if old == key:
+            return self.models[key]
+        if old is not None:
+            self._release(old)
+        if key not in self.models:
+            if len(self.models) >= self.capacity:
+                key = self._nearest(row)
+            else:
+                model = self.free.pop() if self.free else copy.copy(self.nominal)
+                j = self.num_dof
+                self.write(model, row[0], row[1], row[2 : 2 + j], row[2 + j :])
+                self.models[key] = model
+                self.users[key] = 0
+        self.users[key] += 1
+        self.env_key[env] = key
+        return self.models[key]
+
+    def _release(self, key: bytes) -> None:
+        self.users[key] -= 1
+        if self.users[key] == 0:
+            self.free.append(self.models.pop(key))
+            del self.users[key]
+
+    def _nearest(self, row: np.ndarray) -> bytes:
+        keys = list(self.models)
+        table = np.stack([np.frombuffer(k) for k in keys])
+        diff = np.nan_to_num(table - row, nan=0.0)
+        return keys[int(np.argmin((diff**2).sum(axis=1)))]

@@ -104,6 +104,7 @@ class AssetCfg:
 class DomainRandCfg:
     randomize_friction: bool = True
     friction_range: list[float] = field(default_factory=lambda: [0.1, 1.25])
+    friction_buckets: int = 64  # draw this many friction values and give each env one of them (0 = one per env)
     randomize_base_mass: bool = False
     added_mass_range: list[float] = field(default_factory=lambda: [-1.0, 3.0])  # [kg] on asset.mass_body
     push_robots: bool = False
