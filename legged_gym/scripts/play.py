@@ -168,6 +168,19 @@ def play_velocity(
     return s
 
 
+def viewer_step_hook(viewer: MujocoPassiveViewer, pacer: Pacer) -> StepHook:
+    """Per-step hook of the MuJoCo viewer: sync the window, keep real time, stop when it is closed."""
+
+    def on_step() -> bool:
+        if not viewer.is_running():
+            return False
+        viewer.sync()
+        pacer.wait()
+        return True
+
+    return on_step
+
+
 # --------------------------------------------------------------------------------------------------- driver
 def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
     """Load the run's policy, optionally export it, and play it (viewer or headless); returns the metrics.
@@ -216,15 +229,7 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
                 steps = one_pass_steps(env.replay.clip_length.tolist()) if tracking else DEFAULT_VELOCITY_STEPS
         else:
             viewer = MujocoPassiveViewer(env, 0)
-            pacer = Pacer(float(env.dt))
-
-            def on_step() -> bool:
-                if not viewer.is_running():
-                    return False
-                viewer.sync()
-                pacer.wait()
-                return True
-
+            on_step = viewer_step_hook(viewer, Pacer(float(env.dt)))
         run = play_tracking if tracking else play_velocity
         result = run(env, policy, steps, args.rl_device, print_fn=print_fn, on_step=on_step)
     finally:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from rsl_rl.config import RunnerCfg, TrainCfg
 
-from legged_gym import LEGGED_GYM_ROOT_DIR
 
 
 @dataclass
