@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from legged_gym.envs.base.legged_robot_config import LEGGED_GYM_ROOT_DIR
+from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.utils.config import to_dict
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
 

@@ -13,8 +13,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.envs.base.domain_rand import DomainRandomizer
-from legged_gym.envs.base.legged_robot_config import LEGGED_GYM_ROOT_DIR, LeggedRobotCfg
+from legged_gym.envs.base.legged_robot_config import LeggedRobotCfg
 from legged_gym.envs.base.observations import ObservationManager
 from legged_gym.envs.base.rewards import LeggedRobotRewards
 from legged_gym.sim import SceneSpec, make_backend
