@@ -351,3 +351,20 @@ def test_browser_shows_the_page(log_root: str, tmp_path):
     v = view.astype(int)
     terrain = ((v[:, 1] - v[:, 0] > 6) & (v[:, 1] - v[:, 2] > 6) & (v[:, 1] < 235)).mean()  # the grey-green ground
     assert terrain > 0.1, f"no terrain in the 3-D view ({terrain:.1%} of its pixels); see {shot}"
+
+
+def test_unusable_viewer_address_is_a_clear_error():
+    """A port out of range or already taken fails before the environment is built, naming the option."""
+    import socket
+
+    from legged_gym.viewer import check_address
+
+    with pytest.raises(ValueError, match=r"--env.viser.port: expected a port in 1..65535, got 99999"):
+        check_address("127.0.0.1", 99999)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(ValueError, match=rf"cannot listen on 127.0.0.1:{port}"):
+            check_address("127.0.0.1", port)
+    check_address("127.0.0.1", port)  # free again

@@ -197,7 +197,11 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
         raise ValueError(f"--steps: expected an integer >= 1, got {steps}")
     cfg = build_play_cfgs(args)
     use_viser = bool(cfg.env_cfg.viser.enable)
-    if not args.headless and not use_viser:
+    if use_viser:
+        from legged_gym.viewer import check_address
+
+        check_address(cfg.env_cfg.viser.host, cfg.env_cfg.viser.port)  # before the (slow) environment build
+    elif not args.headless:
         check_display()  # before the (slow) environment build
     tracking = is_tracking_task(args.task)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=cfg.env_cfg)

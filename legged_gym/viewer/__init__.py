@@ -18,9 +18,27 @@ Importing this package does not import viser; :class:`ViserPlayer` does when it 
 
 from __future__ import annotations
 
+import socket
+
 from legged_gym.viewer.pacer import Pacer
 
-__all__ = ["Pacer", "ViserPlayer", "run_viser_play"]
+__all__ = ["Pacer", "ViserPlayer", "check_address", "run_viser_play"]
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail early, before the environment is built, when the viewer could not listen on ``host:port``.
+
+    Raises:
+        ValueError: the port is outside 1..65535, or the address cannot be bound (in use, unknown host).
+    """
+    if not 1 <= int(port) <= 65535:
+        raise ValueError(f"--env.viser.port: expected a port in 1..65535, got {port}")
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, int(port)))
+    except OSError as exc:
+        raise ValueError(f"--env.viser.host/port: cannot listen on {host}:{port} ({exc.strerror or exc})") from None
 
 
 def __getattr__(name: str):  # noqa: ANN202 - lazy import keeps viser out of ``import legged_gym.viewer``
