@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 
 import pytest
@@ -163,6 +164,12 @@ def test_sim2sim_parity_and_run_at_1khz(exported):
     proc = run("sim2sim.py", "--load_model", str(out), "--cmd", "0.4", "0", "0", "--sim_dt", "0.001",
                "--decimation", "10", "--duration", "0.3")
     assert "30 control steps" in proc.stdout and "falls:" in proc.stdout, proc.stdout
+    m = re.search(r"forward: mean v_x (\S+) m/s \(cmd 0.4\), mean \|v_x - cmd_x\| (\S+) m/s, base moved (\S+) m",
+                  proc.stdout)
+    assert m, proc.stdout
+    vx, vx_err, moved = (float(g) for g in m.groups())
+    # the mean absolute error bounds the error of the mean; 0.3 s cannot move the base more than a few cm per step
+    assert vx_err >= abs(vx - 0.4) - 1e-3 and 0.0 <= moved < 0.5, (vx, vx_err, moved)
 
 
 def test_parity_fails_on_wrong_frame_order(exported, tmp_path):

@@ -96,18 +96,21 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     ctrl.reset()
     ctrl.state.commands = cmd
     n = max(1, int(round(x["duration"] / ctrl.control_dt)))
-    lin_err, yaw_err, falls, first_fall = [], [], 0, None
+    lin_err, yaw_err, vx, falls, first_fall = [], [], [], 0, None
     b = ctrl.builder
+    start_xy, distance = data.qpos[b.root_qpos : b.root_qpos + 2].copy(), 0.0
     for i in range(n):
         ctrl.step(data)
         quat = b.root_quat(data).copy()
         gravity = quat_rotate_inverse(quat, np.array([0.0, 0.0, -1.0]))
         tilt = float(np.arccos(np.clip(-gravity[2], -1.0, 1.0)))
         if data.qpos[b.root_qpos + 2] < FALL_HEIGHT or tilt > FALL_TILT:
+            distance += float(np.linalg.norm(data.qpos[b.root_qpos : b.root_qpos + 2] - start_xy))
             falls += 1
             first_fall = (i + 1) * ctrl.control_dt if first_fall is None else first_fall
             initial_state(model, data, ctrl)
             ctrl.reset()
+            start_xy = data.qpos[b.root_qpos : b.root_qpos + 2].copy()
             continue
         w, qx, qy, qz = quat
         yaw = np.arctan2(2 * (w * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz))
@@ -116,6 +119,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         v_heading = np.array([c * v[0] + s * v[1], -s * v[0] + c * v[1]])
         w_world = data.xmat[model.jnt_bodyid[0]].reshape(3, 3) @ data.qvel[b.root_qvel + 3 : b.root_qvel + 6]
         lin_err.append(float(np.linalg.norm(v_heading - cmd[:2])))
+        vx.append(float(v_heading[0]))
         yaw_err.append(abs(float(w_world[2]) - cmd[2]))
         if renderer is not None:
             renderer.update_scene(data, camera=_camera(data, b))
@@ -125,11 +129,16 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         "first_fall_s": float("nan") if first_fall is None else first_fall,
         "lin_vel_err": float(np.mean(lin_err)) if lin_err else float("nan"),
         "yaw_rate_err": float(np.mean(yaw_err)) if yaw_err else float("nan"),
+        "forward_vel": float(np.mean(vx)) if vx else float("nan"),
+        "forward_vel_err": float(np.mean(np.abs(np.asarray(vx) - cmd[0]))) if vx else float("nan"),
+        "distance_m": distance + float(np.linalg.norm(data.qpos[b.root_qpos : b.root_qpos + 2] - start_xy)),
     }
     print(f"sim2sim: {contract.path} ({backend}, pd={ctrl.pd_mode}) on {x['robot']}")
     print(f"  {n} control steps = {result['seconds']:.2f} s at sim_dt {sim_dt:g} x decimation {decimation}, cmd {cmd.tolist()}")
     print(f"  falls: {falls}" + ("" if first_fall is None else f" (first at {first_fall:.2f} s)"))
     print(f"  tracking: mean |v_xy - cmd_xy| {result['lin_vel_err']:.3f} m/s, mean |yaw rate - cmd| {result['yaw_rate_err']:.3f} rad/s")
+    print(f"  forward: mean v_x {result['forward_vel']:.3f} m/s (cmd {cmd[0]:g}), mean |v_x - cmd_x| "
+          f"{result['forward_vel_err']:.3f} m/s, base moved {result['distance_m']:.2f} m in total")
     if renderer is not None:
         _write_video(x["render"], frames, 1.0 / ctrl.control_dt)
     return result
