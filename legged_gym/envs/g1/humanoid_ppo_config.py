@@ -4,8 +4,9 @@ Humanoid-Gym's settings carried over: 1 kHz physics with a 100 Hz policy, 0.64 s
 single-frame actor observation stacked over ``env.frame_stack`` (15) frames and a 73-value privileged critic
 observation stacked over ``env.c_frame_stack`` (3) frames, both oldest first and zero-filled after a reset;
 its reward terms and scales, its domain randomisation and its PPO settings. G1 specifics: the G1's own PD
-gains and default pose (offsets are ``q - q_default``), the upper body held at its default pose by PD, and a
-base-height target measured on the G1 pelvis.
+gains and default pose (offsets are ``q - q_default``), the upper body held at its default pose by PD, a
+base-height target measured on the G1 pelvis, and terminations on pelvis height (< 0.5 m) and tilt (> 1 rad)
+besides Humanoid-Gym's base contact: the G1 folds onto its knees without touching the ground with its pelvis.
 """
 
 from __future__ import annotations
@@ -166,7 +167,14 @@ class HumanoidPPOCfg(LeggedRobotCfg):
     control: ControlCfg = field(default_factory=humanoid_ppo_control)
     asset: HumanoidPPOAssetCfg = field(
         default_factory=lambda: HumanoidPPOAssetCfg(
-            mass_body="pelvis", penalize_contacts_on=["pelvis"], terminate_after_contacts_on=["pelvis", "torso"]
+            mass_body="pelvis",
+            penalize_contacts_on=["pelvis"],
+            terminate_after_contacts_on=["pelvis", "torso"],
+            # the G1 can kneel or sit with its pelvis and torso clear of the ground, which a contact-only
+            # termination never ends (and positive-only rewards keep paying): end it by height and tilt too,
+            # with sim2sim's fall criteria
+            terminate_below_height=0.5,
+            terminate_on_roll_pitch=1.0,
         )
     )
     domain_rand: DomainRandCfg = field(
