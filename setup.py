@@ -18,6 +18,7 @@ setup(
         "h5py>=3.8",
         "onnx>=1.16",
         "onnxruntime>=1.18",
+        "pyyaml>=6",
     ],
     extras_require={
         "test": ["pytest>=8"],

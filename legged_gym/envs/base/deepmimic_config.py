@@ -42,6 +42,8 @@ class DeepMimicCfg:
     data_root: str = "{LEGGED_GYM_ROOT_DIR}/resources/motions/sample/videos"
     alt_data_root: str | None = None  # searched when a folder is not found in data_root
     human_video_folders: list[str] = field(default_factory=lambda: ["walk_up_step"])  # folder names (substring match)
+    human_motion_source: str | None = None  # motion list .yaml (folders + their teacher runs) or one folder name; replaces human_video_folders
+    teacher_experiment_name: str = "g1_deepmimic"  # log folder (under the log root) holding the motion list's teacher runs
     human_video_data_pattern: str = "retarget_poses_g1.h5"
     human_video_terrain_pattern: str = "background_mesh.obj"
     human_video_oversample_factor: int = 1  # repeat each video clip (and its terrain) this many times

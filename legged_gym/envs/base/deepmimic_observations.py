@@ -126,6 +126,13 @@ class DeepMimicObservations:
         progress = (self.ref_frame - r.clip_start[self.ref_clip]).float() / r.clip_length[self.ref_clip].float()
         return torch.stack([torch.sin(2 * torch.pi * progress), torch.cos(2 * torch.pi * progress)], dim=1)
 
+    def _obs_teacher_checkpoint_index(self) -> Tensor:
+        """Index into ``teacher_checkpoints`` of the teacher of the clip each env tracks (N, 1), as a float.
+
+        Read by a multi-teacher DAgger algorithm to route each env to its clip's teacher, never by a network.
+        """
+        return self.clip_teacher_index[self.ref_clip].float().unsqueeze(1)
+
     def _sensor_pose(self) -> tuple[Tensor, Tensor]:
         i = self.link_names.index(self.cfg.height_sensor.body) if self.cfg.height_sensor.body in self.link_names else None
         if i is None:

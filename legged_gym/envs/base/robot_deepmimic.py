@@ -24,7 +24,7 @@ from legged_gym.envs.base.deepmimic_observations import DeepMimicObservations
 from legged_gym.envs.base.deepmimic_rewards import DeepMimicRewards
 from legged_gym.envs.base.height_sensor import HeightScanner
 from legged_gym.envs.base.legged_robot import LeggedRobot
-from legged_gym.envs.base.motion_sources import ClipSource, discover_clips
+from legged_gym.envs.base.motion_sources import ClipSource, clip_teachers, discover_clips
 from legged_gym.motion import MotionClip, ReplayDataLoader, load_motion
 from legged_gym.sim.heightfield import HeightField
 from legged_gym.sim.kinematics import BodyStates
@@ -36,6 +36,8 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
     """A legged robot tracking reference motions on their own terrains."""
 
     cfg: LeggedRobotDeepMimicCfg
+    # teacher run name per distinct teacher, first-appearance order over the clips (None = algorithm.policy_to_clone)
+    teacher_checkpoints: list[str | None]
     # episodes start at sampled reference frames; randomising the step counter too would cut them short
     random_initial_episode_length = False
 
@@ -44,6 +46,13 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         self.device = torch.device(rl_device)
         self.dt = cfg.control.decimation * cfg.sim.dt
         self.clip_sources: list[ClipSource] = discover_clips(cfg.deepmimic)
+        self.teacher_checkpoints, teacher_of_clip = clip_teachers(self.clip_sources)
+        self.clip_teacher_index = torch.tensor(teacher_of_clip, dtype=torch.long, device=self.device)
+        if len(self.teacher_checkpoints) > cfg.normalization.clip_observations:  # the index would be clipped
+            raise ValueError(
+                f"{len(self.teacher_checkpoints)} teachers exceed normalization.clip_observations="
+                f"{cfg.normalization.clip_observations}, which would clip the teacher_checkpoint_index observation"
+            )
         clips = self._load_clips()
         self.replay = ReplayDataLoader(
             clips,
@@ -72,21 +81,24 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         return chosen.replace("{LEGGED_GYM_ROOT_DIR}", LEGGED_GYM_ROOT_DIR)
 
     def _load_clips(self) -> list[MotionClip]:
-        """Load every distinct file once; entries that repeat a file share its clip under their own name."""
+        """Load every distinct (file, patterns, fps) once; entries that repeat one share its clip under their own
+        name. Video clips use their own data/terrain patterns and fps override (from a motion list)."""
         dm = self.cfg.deepmimic
         fps = dm.default_data_fps if dm.default_data_fps > 0 else 1.0 / self.dt
-        cache: dict[str, MotionClip] = {}
+        cache: dict[tuple[str, str, str, float], MotionClip] = {}
         clips = []
         for src in self.clip_sources:
-            if src.path not in cache:
-                cache[src.path] = load_motion(
+            clip_fps = src.fps_override if src.fps_override is not None else fps
+            key = (src.path, src.data_pattern, src.terrain_pattern, clip_fps)
+            if key not in cache:
+                cache[key] = load_motion(
                     src.path,
                     robot_xml=self._robot_file(),
-                    default_fps=fps,
-                    data_pattern=dm.human_video_data_pattern,
-                    terrain_pattern=dm.human_video_terrain_pattern,
+                    default_fps=clip_fps,
+                    data_pattern=src.data_pattern,
+                    terrain_pattern=src.terrain_pattern,
                 )
-            clips.append(dataclasses.replace(cache[src.path], name=src.name))
+            clips.append(dataclasses.replace(cache[key], name=src.name))
         return clips
 
     def _build_terrain(self, clips: list[MotionClip]) -> DeepMimicTerrain:

@@ -3,7 +3,8 @@
 Observation keys follow the seed: ``torso`` (79, privileged), ``torso_real`` (75, noisy proprioception)
 and its 5-frame history (375), root-relative targets ``torso_xy_rel``/``torso_yaw_rel`` with 5-frame
 histories, ``target_joints`` (23), ``target_root_roll``/``_pitch``, ``deepmimic`` (129, privileged),
-``upper_body_joint_targets`` (11), ``terrain_height``/``terrain_height_noisy`` (11 x 11).
+``upper_body_joint_targets`` (11), ``terrain_height``/``terrain_height_noisy`` (11 x 11). The DAgger tasks
+also expose ``teacher_checkpoint_index`` (1), the teacher of each env's clip, for multi-teacher distillation.
 The teacher actor reads 415 values and the critic 623, as in the seed.
 """
 
@@ -45,6 +46,8 @@ TEACHER_KEYS = {
     "target_root_roll": ["target_root_roll"],
     "target_root_pitch": ["target_root_pitch"],
 }
+# the index of each env's clip teacher: read by a multi-teacher DAgger (algorithm.use_multi_teacher), by no network
+TEACHER_INDEX_KEY = {"teacher_checkpoint_index": ["teacher_checkpoint_index"]}
 HISTORY = {"torso_real": 5, "torso_xy_rel": 5, "torso_yaw_rel": 5}
 NOISY_KEYS = ["torso_real", "torso_xy_rel", "torso_yaw_rel"]
 
@@ -106,10 +109,12 @@ class G1DeepMimicMocapCfg(G1DeepMimicCfg):
 
 @dataclass
 class G1DeepMimicDaggerCfg(G1DeepMimicCfg):
-    """Student environment: adds the upper-body joint targets the student sees."""
+    """Student environment: adds the upper-body joint targets the student sees, and each env's teacher index."""
 
     env: EnvCfg = field(
-        default_factory=lambda: deepmimic_env({"upper_body_joint_targets": ["upper_body_joint_targets"]})
+        default_factory=lambda: deepmimic_env(
+            {"upper_body_joint_targets": ["upper_body_joint_targets"], **TEACHER_INDEX_KEY}
+        )
     )
 
 
@@ -122,11 +127,11 @@ class G1DeepMimicHeightfieldCfg(G1DeepMimicCfg):
 
 @dataclass
 class G1DeepMimicRootHeightfieldCfg(G1DeepMimicCfg):
-    """Student environment: proprioception history, root-relative targets and the noisy height map."""
+    """Student environment: proprioception history, root-relative targets, the noisy height map, teacher index."""
 
     env: EnvCfg = field(
         default_factory=lambda: deepmimic_env(
-            {"terrain_height": ["terrain_height"], "terrain_height_noisy": ["terrain_height_noisy"]}
+            {"terrain_height": ["terrain_height"], "terrain_height_noisy": ["terrain_height_noisy"], **TEACHER_INDEX_KEY}
         )
     )
 
