@@ -56,6 +56,12 @@ class AlgorithmCfg:
     Total loss = (1 - bc) * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bc * L_BC
     + bounds_loss_coef * L_bounds, with bc = ``bc_loss_coef``. Setting ``policy_to_clone`` (a checkpoint file or a
     run directory) turns on DAgger distillation from that teacher.
+
+    ``use_multi_teacher=True`` distils from several teachers at once: one per entry of ``teacher_paths`` (checkpoint
+    files or run directories; TorchScript exports with ``policy_to_clone_jitted``), each env cloning the teacher
+    whose index the env reports in its observation ``teacher_index_key`` (shape (1,)). ``teacher_paths`` is usually
+    filled by the training script from the env's per-clip teachers, ``policy_to_clone`` standing for clips without
+    one.
     """
 
     class_name: str = "PPO"
@@ -81,6 +87,9 @@ class AlgorithmCfg:
     policy_to_clone_jitted: bool = False
     take_teacher_actions: bool = False
     normalize_advantage: bool = True
+    use_multi_teacher: bool = False  # one teacher per teacher_paths entry, routed per env by teacher_index_key
+    teacher_index_key: str = "teacher_checkpoint_index"  # observation (N, 1): index into teacher_paths of each env
+    teacher_paths: list[str] = field(default_factory=list)  # the teachers of use_multi_teacher, in index order
 
 
 @dataclass

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import torch
 
-from rsl_rl.algorithms.dagger import DAgger, Teacher, TeacherError, load_teacher
+from rsl_rl.algorithms.dagger import DAgger
+from rsl_rl.algorithms.multi_teacher import MultiTeacher, load_multi_teacher
 from rsl_rl.algorithms.ppo import PPO
+from rsl_rl.algorithms.teacher import Teacher, TeacherError, load_teacher
 from rsl_rl.config import AlgorithmCfg, coerce_cfg
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.utils.resolve import resolve_class
 
-__all__ = ["ALGORITHMS", "DAgger", "PPO", "Teacher", "TeacherError", "construct_algorithm", "load_teacher"]
+__all__ = [
+    "ALGORITHMS", "DAgger", "MultiTeacher", "PPO", "Teacher", "TeacherError", "construct_algorithm",
+    "load_multi_teacher", "load_teacher",
+]
 
 ALGORITHMS: dict[str, type[PPO]] = {"PPO": PPO, "DAgger": DAgger}
 
@@ -27,8 +32,8 @@ def construct_algorithm(
     """Build the algorithm named by ``cfg.class_name``.
 
     ``class_name`` is a built-in name (:data:`ALGORITHMS`) or ``"package.module:ClassName"`` of a class with the
-    same ``construct_algorithm`` classmethod. ``"PPO"`` with ``policy_to_clone`` set builds :class:`DAgger`
-    (distillation is PPO plus a teacher, as in the seed's configs).
+    same ``construct_algorithm`` classmethod. ``"PPO"`` with ``policy_to_clone`` set, or with ``use_multi_teacher``,
+    builds :class:`DAgger` (distillation is PPO plus a teacher, as in the seed's configs).
 
     Raises:
         ValueError: Unknown class name (lists the valid ones).
@@ -36,7 +41,7 @@ def construct_algorithm(
     """
     cfg = coerce_cfg(cfg, AlgorithmCfg)
     name = cfg.class_name
-    if name == "PPO" and cfg.policy_to_clone:
+    if name == "PPO" and (cfg.policy_to_clone or cfg.use_multi_teacher):
         name = "DAgger"
     cls = resolve_class(name, ALGORITHMS, "algorithm.class_name")
     if not hasattr(cls, "construct_algorithm"):

@@ -2,11 +2,10 @@
 # Copyright (c) 2025 the project authors.
 """DAgger / policy distillation on top of PPO.
 
-The teacher comes from ``algorithm.policy_to_clone``: a checkpoint file, or a run directory (its highest-numbered
-``model_<n>.pt``). It is rebuilt as ``ActorCritic(env_obs_shapes, num_actions, checkpoint["policy_cfg"])``, so it keeps
-its own observation processing and reads its own keys (e.g. privileged targets, a clean heightmap) from the same
-observation dict as the student. With ``policy_to_clone_jitted=True`` the path is a TorchScript file exported by
-:func:`rsl_rl.utils.export.export_policy` (or a directory holding ``policy.pt``).
+The teacher comes from ``algorithm.policy_to_clone`` (a checkpoint file, a run directory or a TorchScript export;
+see :mod:`rsl_rl.algorithms.teacher`). With ``use_multi_teacher=True`` there is one teacher per entry of
+``teacher_paths`` and each env is routed to its own by the observation ``teacher_index_key``
+(:mod:`rsl_rl.algorithms.multi_teacher`).
 
 At each env step the teacher's action is stored. We store the teacher's **mean** action (deterministic), not a
 sample of its Gaussian: the sample adds noise to the regression target without adding information. Rollouts use the
@@ -14,173 +13,29 @@ student's sampled actions (on-policy DAgger) unless ``take_teacher_actions``.
 
 ``L_BC = mean((a_teacher - mu_student)^2)`` (mean over batch and action dims), plus
 ``mean((sigma_student - sigma_teacher)^2)`` when the teacher is an ActorCritic (a TorchScript teacher has no std).
+Teacher action and std are stored per env step, so with several teachers each sample is compared with the action
+and std of the teacher its env had at that step.
 With ``bc_loss_coef = 1`` the PPO actor terms get weight 0 (pure cloning) while the critic still learns.
 
 Every problem with the teacher (missing path, not a checkpoint, observation keys the env lacks, different action
-dimension) raises :class:`TeacherError` at construction, before any rollout.
+dimension, no teacher index key) raises :class:`TeacherError` at construction, before any rollout; a teacher index
+out of range raises it at the step that sees it.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 from typing import Any
 
 import torch
 
+from rsl_rl.algorithms.multi_teacher import MultiTeacher, load_multi_teacher
 from rsl_rl.algorithms.ppo import PPO
+from rsl_rl.algorithms.teacher import Teacher, TeacherError, load_teacher
 from rsl_rl.config import AlgorithmCfg
 from rsl_rl.modules.actor_critic import ActorCritic
-from rsl_rl.storage.rollout_storage import Batch, Transition
-from rsl_rl.utils.checkpoints import CheckpointError, latest_checkpoint_in, load_checkpoint
+from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
 
-__all__ = ["DAgger", "Teacher", "TeacherError", "load_teacher"]
-
-
-class TeacherError(ValueError):
-    """The teacher policy cannot be used with this environment / student."""
-
-
-class Teacher:
-    """A frozen teacher policy: ``act(obs) -> mean action (N, A)`` plus its std vector (or ``None``)."""
-
-    def __init__(self, module: torch.nn.Module, obs_keys: list[str], std: torch.Tensor | None, path: str) -> None:
-        """Wrap a loaded teacher.
-
-        Args:
-            module: An :class:`ActorCritic` or a TorchScript policy taking the observation dict.
-            obs_keys: Observation keys the teacher reads.
-            std: ``(A,)`` teacher action std, or ``None`` (TorchScript teacher).
-            path: Where it was loaded from (for messages).
-        """
-        self.module = module.eval()
-        for p in self.module.parameters():
-            p.requires_grad_(False)
-        self.obs_keys = list(obs_keys)
-        self.std = std
-        self.path = path
-
-    @torch.no_grad()
-    def act(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Deterministic teacher action (its mean), ``(N, A)``."""
-        sub = {k: obs[k] for k in self.obs_keys}
-        if isinstance(self.module, ActorCritic):
-            return self.module.act_inference(sub)
-        return self.module(sub)
-
-
-def _check_keys(path: str, keys: list[str], env_obs_shapes: dict[str, tuple[int, ...]]) -> None:
-    missing = [k for k in keys if k not in env_obs_shapes]
-    if missing:
-        raise TeacherError(
-            f"Teacher '{path}' reads observation keys {missing} that the env does not provide. "
-            f"Available keys and shapes: {dict(env_obs_shapes)}"
-        )
-
-
-def _load_actor_critic_teacher(
-    path: str, env_obs_shapes: dict[str, tuple[int, ...]], num_actions: int, device: torch.device
-) -> Teacher:
-    if os.path.isdir(path):
-        try:
-            path = latest_checkpoint_in(path)
-        except CheckpointError as e:
-            raise TeacherError(f"policy_to_clone: {e}") from e
-    try:
-        ckpt = load_checkpoint(path, map_location=device)
-    except CheckpointError as e:
-        raise TeacherError(f"policy_to_clone: {e}") from e
-    policy_cfg = ckpt["policy_cfg"]
-    keys = list(dict.fromkeys([*policy_cfg.get("obs_proc_actor", {}), *policy_cfg.get("obs_proc_critic", {})]))
-    _check_keys(path, keys, env_obs_shapes)
-    teacher_shapes = ckpt.get("obs_shapes") or {}
-    wrong = {
-        k: (tuple(teacher_shapes[k]), tuple(env_obs_shapes[k]))
-        for k in keys
-        if k in teacher_shapes and tuple(teacher_shapes[k]) != tuple(env_obs_shapes[k])
-    }
-    if wrong:
-        raise TeacherError(f"Teacher '{path}' was trained on other observation shapes (teacher, env): {wrong}")
-    std = ckpt["model_state_dict"].get("std")
-    teacher_actions = int(ckpt.get("num_actions", std.shape[0] if std is not None else num_actions))
-    if teacher_actions != num_actions:
-        raise TeacherError(f"Teacher '{path}' has {teacher_actions} actions but the env has {num_actions}")
-    try:
-        teacher = ActorCritic(env_obs_shapes, num_actions, policy_cfg)
-        teacher.load_state_dict(ckpt["model_state_dict"], strict=True)
-    except (KeyError, ValueError, RuntimeError) as e:
-        raise TeacherError(f"Cannot rebuild the teacher from '{path}': {e}") from e
-    teacher.to(device)
-    return Teacher(teacher, keys, torch.clamp(teacher.std.detach(), min=1e-6), path)
-
-
-def _load_jit_teacher(
-    path: str, env_obs_shapes: dict[str, tuple[int, ...]], num_actions: int, device: torch.device
-) -> Teacher:
-    if os.path.isdir(path):
-        candidate = os.path.join(path, "policy.pt")
-        if not os.path.isfile(candidate):
-            raise TeacherError(
-                f"policy_to_clone (jitted): directory '{path}' has no policy.pt; it has {sorted(os.listdir(path))}"
-            )
-        path = candidate
-    if not os.path.isfile(path):
-        raise TeacherError(f"policy_to_clone (jitted): TorchScript file '{path}' does not exist")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # torch>=2.10 marks TorchScript deprecated
-            module = torch.jit.load(path, map_location=device)
-    except Exception as e:  # noqa: BLE001 - re-raised with the path
-        raise TeacherError(
-            f"policy_to_clone (jitted): '{path}' is not a TorchScript file: {type(e).__name__}: {e}"
-        ) from e
-    if not hasattr(module, "input_keys"):
-        raise TeacherError(
-            f"policy_to_clone (jitted): '{path}' has no 'input_keys' attribute; export it with "
-            "rsl_rl.utils.export.export_policy"
-        )
-    keys = list(module.input_keys)
-    _check_keys(path, keys, env_obs_shapes)
-    probe = {k: torch.zeros(2, *env_obs_shapes[k], device=device) for k in keys}
-    try:
-        with torch.no_grad():
-            out = module(probe)
-    except Exception as e:  # noqa: BLE001 - re-raised with the path
-        raise TeacherError(f"Teacher '{path}' failed on env-shaped observations {dict(env_obs_shapes)}: {e}") from e
-    if out.dim() != 2 or out.shape[1] != num_actions:
-        raise TeacherError(
-            f"Teacher '{path}' outputs shape {tuple(out.shape)} for batch 2; the env has {num_actions} actions"
-        )
-    return Teacher(module, keys, None, path)
-
-
-def load_teacher(
-    path: str,
-    env_obs_shapes: dict[str, tuple[int, ...]],
-    num_actions: int,
-    jitted: bool = False,
-    device: str | torch.device = "cpu",
-) -> Teacher:
-    """Load and validate a teacher policy (see the module docstring).
-
-    Args:
-        path: Checkpoint file or run directory (or, with ``jitted``, a TorchScript file or a folder with policy.pt).
-        env_obs_shapes: The env's observation key -> shape without batch.
-        num_actions: The env's action dimension.
-        jitted: Load a TorchScript export instead of a checkpoint.
-        device: Device for the teacher.
-
-    Raises:
-        TeacherError: Missing path, unreadable file, missing observation keys or different action dimension.
-    """
-    if not path:
-        raise TeacherError("policy_to_clone is empty: give a checkpoint file or a run directory")
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise TeacherError(f"policy_to_clone '{path}' does not exist (expected a checkpoint file or a run directory)")
-    shapes = {k: tuple(v) for k, v in env_obs_shapes.items()}
-    loader = _load_jit_teacher if jitted else _load_actor_critic_teacher
-    return loader(path, shapes, int(num_actions), torch.device(device))
+__all__ = ["DAgger", "MultiTeacher", "Teacher", "TeacherError", "load_multi_teacher", "load_teacher"]
 
 
 class DAgger(PPO):
@@ -192,11 +47,11 @@ class DAgger(PPO):
         self,
         actor_critic: ActorCritic,
         cfg: AlgorithmCfg | dict[str, Any] | None,
-        teacher: Teacher,
+        teacher: Teacher | MultiTeacher,
         device: str | torch.device = "cpu",
         world_size: int = 1,
     ) -> None:
-        """Like :class:`PPO`, with a loaded :class:`Teacher`."""
+        """Like :class:`PPO`, with a loaded :class:`Teacher` (or a :class:`MultiTeacher` routing per env)."""
         super().__init__(actor_critic, cfg, device=device, world_size=world_size)
         self.teacher = teacher
 
@@ -209,18 +64,37 @@ class DAgger(PPO):
         device: str | torch.device = "cpu",
         world_size: int = 1,
     ) -> DAgger:
-        """Load the teacher named by ``cfg.policy_to_clone`` and build the algorithm."""
-        if not cfg.policy_to_clone:
-            raise TeacherError("algorithm.class_name='DAgger' needs algorithm.policy_to_clone (checkpoint or run dir)")
-        teacher = load_teacher(
-            cfg.policy_to_clone, env_obs_shapes, actor_critic.num_actions, cfg.policy_to_clone_jitted, device
-        )
+        """Load the teacher named by ``cfg.policy_to_clone`` (or, with ``use_multi_teacher``, the teachers of
+        ``cfg.teacher_paths``) and build the algorithm."""
+        teacher: Teacher | MultiTeacher
+        if cfg.use_multi_teacher:
+            teacher = load_multi_teacher(
+                cfg.teacher_paths, cfg.teacher_index_key, env_obs_shapes, actor_critic.num_actions,
+                cfg.policy_to_clone_jitted, device,
+            )
+        else:
+            if not cfg.policy_to_clone:
+                raise TeacherError(
+                    "algorithm.class_name='DAgger' needs algorithm.policy_to_clone (checkpoint or run dir)"
+                )
+            teacher = load_teacher(
+                cfg.policy_to_clone, env_obs_shapes, actor_critic.num_actions, cfg.policy_to_clone_jitted, device
+            )
         return cls(actor_critic, cfg, teacher, device=device, world_size=world_size)
+
+    def init_storage(self, num_envs: int, num_steps: int) -> RolloutStorage:
+        """Rollout storage that also keeps the teacher's action and, when it has one, its per-env std."""
+        self.storage = RolloutStorage(
+            num_envs, num_steps, self.actor_critic.obs_shapes, self.actor_critic.num_actions, self.device,
+            store_teacher_actions=True, store_teacher_std=self.teacher.std is not None,
+        )
+        return self.storage
 
     def act(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
         """Student step plus the teacher's action; returns the teacher's action if ``take_teacher_actions``."""
         tr: Transition = self._policy_step(obs)
         tr.teacher_actions = self.teacher.act(obs)
+        tr.teacher_std = self.teacher.action_std(obs)
         if self.cfg.take_teacher_actions:
             tr.actions = tr.teacher_actions
             tr.log_probs = self.actor_critic.get_actions_log_prob(tr.actions)
@@ -228,9 +102,10 @@ class DAgger(PPO):
         return tr.actions
 
     def bc_loss(self, batch: Batch, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        """``mean((a_teacher - mu)^2)`` (+ ``mean((sigma - sigma_teacher)^2)`` for an ActorCritic teacher)."""
+        """``mean((a_teacher - mu)^2)`` (+ ``mean((sigma - sigma_teacher)^2)`` for ActorCritic teachers), with
+        each sample's own teacher action and std."""
         assert batch.teacher_actions is not None
         loss = (batch.teacher_actions - mu).pow(2).mean()
-        if self.teacher.std is not None:
-            loss = loss + (sigma - self.teacher.std.to(sigma.device)).pow(2).mean()
+        if batch.teacher_std is not None:
+            loss = loss + (sigma - batch.teacher_std).pow(2).mean()
         return loss

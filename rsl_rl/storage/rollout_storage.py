@@ -16,7 +16,8 @@ __all__ = ["Batch", "RolloutStorage", "Transition"]
 class Transition:
     """One env step for all envs, filled by the algorithm before :meth:`RolloutStorage.add`.
 
-    Shapes: ``obs`` dict of ``(N, ...)``; ``actions``, ``action_mean``, ``action_std``, ``teacher_actions`` ``(N, A)``;
+    Shapes: ``obs`` dict of ``(N, ...)``; ``actions``, ``action_mean``, ``action_std``, ``teacher_actions``,
+    ``teacher_std`` ``(N, A)``;
     ``values``, ``log_probs``, ``rewards``, ``dones`` ``(N,)``.
     """
 
@@ -29,11 +30,13 @@ class Transition:
     rewards: torch.Tensor | None = None
     dones: torch.Tensor | None = None
     teacher_actions: torch.Tensor | None = None
+    teacher_std: torch.Tensor | None = None
 
 
 @dataclass
 class Batch:
-    """A minibatch of ``B`` flattened samples (``(B, ...)`` tensors; ``teacher_actions`` only for DAgger)."""
+    """A minibatch of ``B`` flattened samples (``(B, ...)`` tensors; ``teacher_actions`` only for DAgger,
+    ``teacher_std`` only for DAgger with teachers that have a std)."""
 
     obs: dict[str, torch.Tensor]
     actions: torch.Tensor
@@ -44,6 +47,7 @@ class Batch:
     action_mean: torch.Tensor
     action_std: torch.Tensor
     teacher_actions: torch.Tensor | None
+    teacher_std: torch.Tensor | None = None
 
 
 class RolloutStorage:
@@ -60,6 +64,7 @@ class RolloutStorage:
         num_actions: int,
         device: torch.device | str = "cpu",
         store_teacher_actions: bool = False,
+        store_teacher_std: bool = False,
     ) -> None:
         """Allocate the buffers.
 
@@ -70,6 +75,8 @@ class RolloutStorage:
             num_actions: ``A``.
             device: Buffer device.
             store_teacher_actions: Also allocate a ``(T, N, A)`` teacher-action buffer (DAgger).
+            store_teacher_std: Also allocate a ``(T, N, A)`` buffer of each env's teacher std (DAgger whose teachers
+                have a std: the BC loss matches each sample's own teacher).
         """
         if num_envs <= 0 or num_steps <= 0:
             raise ValueError(f"num_envs and num_steps must be > 0, got num_envs={num_envs}, num_steps={num_steps}")
@@ -94,6 +101,7 @@ class RolloutStorage:
         self.returns = zeros(t, n)
         self.advantages = zeros(t, n)
         self.teacher_actions = zeros(t, n, a) if store_teacher_actions else None
+        self.teacher_std = zeros(t, n, a) if store_teacher_std else None
         self.step = 0
 
     def add(self, tr: Transition) -> None:
@@ -117,6 +125,10 @@ class RolloutStorage:
                 if tr.teacher_actions is None:
                     raise ValueError("This storage keeps teacher actions but the transition has none")
                 self.teacher_actions[i].copy_(tr.teacher_actions)
+            if self.teacher_std is not None:
+                if tr.teacher_std is None:
+                    raise ValueError("This storage keeps teacher std but the transition has none")
+                self.teacher_std[i].copy_(tr.teacher_std)
         self.step += 1
 
     def clear(self) -> None:
@@ -174,6 +186,7 @@ class RolloutStorage:
             "action_std": self.action_std.flatten(0, 1),
         }
         teacher = self.teacher_actions.flatten(0, 1) if self.teacher_actions is not None else None
+        teacher_std = self.teacher_std.flatten(0, 1) if self.teacher_std is not None else None
         for _ in range(num_epochs):
             perm = torch.randperm(total, device=self.device)
             for b in range(num_mini_batches):
@@ -182,5 +195,6 @@ class RolloutStorage:
                 yield Batch(
                     obs={k: v[idx] for k, v in flat_obs.items()},
                     teacher_actions=teacher[idx] if teacher is not None else None,
+                    teacher_std=teacher_std[idx] if teacher_std is not None else None,
                     **{k: v[idx] for k, v in flat.items()},
                 )
