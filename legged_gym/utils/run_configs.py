@@ -71,6 +71,8 @@ def load_run_configs(
     train_cfg.runner.use_wandb = False
     alg = train_cfg.algorithm  # acting needs no teacher
     alg.policy_to_clone = None
+    alg.use_multi_teacher = False
+    alg.teacher_paths = []
     alg.bc_loss_coef = 0.0
     alg.take_teacher_actions = False
     return RunConfigs(env_cfg, train_cfg, ckpt_path, ckpt.get("iter"), run_overrides)

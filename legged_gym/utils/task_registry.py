@@ -11,6 +11,7 @@ from typing import Any
 from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.utils.config import to_dict
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
+from legged_gym.utils.teachers import resolve_teacher_paths
 
 
 @dataclass
@@ -83,7 +84,8 @@ class TaskRegistry:
         Logs go to ``logs/<experiment_name>/<YYYYmmdd_HHMMSS>_<run_name>``; with ``runner.resume`` the
         checkpoint is found under ``logs/<experiment_name>`` by ``load_run`` and ``checkpoint``
         (latest run and latest checkpoint by default) and training continues in a new run folder.
-        Only rank 0 of a multi-process run creates the run folder.
+        Only rank 0 of a multi-process run creates the run folder. With ``algorithm.use_multi_teacher`` the
+        env's per-clip teachers are resolved into ``algorithm.teacher_paths`` (``legged_gym.utils.teachers``).
         """
         from rsl_rl.runners import OnPolicyRunner
 
@@ -92,8 +94,10 @@ class TaskRegistry:
                 raise ValueError("make_alg_runner needs a task name or a train_cfg")
             _, train_cfg = self.load_cfgs(name, args)
         r = train_cfg.runner
+        base = args.log_root if args is not None and args.log_root else os.path.join(LEGGED_GYM_ROOT_DIR, "logs")
+        if getattr(train_cfg.algorithm, "use_multi_teacher", False):
+            train_cfg.algorithm.teacher_paths = resolve_teacher_paths(env, train_cfg.algorithm, base)
         if log_root == "default":
-            base = args.log_root if args is not None and args.log_root else os.path.join(LEGGED_GYM_ROOT_DIR, "logs")
             log_root = os.path.join(base, r.experiment_name)
         log_dir = None
         if log_root is not None:
