@@ -3,10 +3,11 @@
 Humanoid-Gym's settings carried over: 1 kHz physics with a 100 Hz policy, 0.64 s gait cycle, a 47-value
 single-frame actor observation stacked over ``env.frame_stack`` (15) frames and a 73-value privileged critic
 observation stacked over ``env.c_frame_stack`` (3) frames, both oldest first and zero-filled after a reset;
-its reward terms and scales, its domain randomisation and its PPO settings. G1 specifics: the G1's own PD
-gains and default pose (offsets are ``q - q_default``), the upper body held at its default pose by PD, a
-base-height target measured on the G1 pelvis, and terminations on pelvis height (< 0.5 m) and tilt (> 1 rad)
-besides Humanoid-Gym's base contact: the G1 folds onto its knees without touching the ground with its pelvis.
+its reward terms and scales, its domain randomisation and its PPO settings. G1 specifics: stiffer leg gains
+for walking (hip 100, knee 150, ankle 40 N m/rad), the G1's default pose (offsets are ``q - q_default``), the
+upper body held at its default pose by PD, a base-height target measured on the G1 pelvis, and terminations on
+pelvis height (< 0.5 m) and tilt (> 1 rad) besides Humanoid-Gym's base contact: the G1 folds onto its knees
+without touching the ground with its pelvis.
 """
 
 from __future__ import annotations
@@ -128,9 +129,18 @@ class HumanoidPPONoiseScales(NoiseScalesCfg):
     height_measurements: float = 0.1
 
 
+# Leg gains for walking: stiffer than the tracking tasks' low-stiffness set (hip/knee 75, ankle 20), which leaves
+# a one-legged stance to the policy's fine ankle control. With those, CPU training of this task settled on standing
+# still; with these it began stepping (see doc/architecture.md). Upper-body gains stay the G1's.
+HUMANOID_PPO_STIFFNESS = {"hip": 100.0, "knee": 150.0, "ankle": 40.0}
+HUMANOID_PPO_DAMPING = {"hip": 2.0, "knee": 4.0, "ankle_pitch": 2.0, "ankle_roll": 2.0}
+
+
 def humanoid_ppo_control() -> ControlCfg:
-    """G1 gains and action scale, 100 Hz policy over 1 kHz physics, only the leg joints driven by the policy."""
+    """Walking leg gains, the G1's action scale, 100 Hz policy over 1 kHz physics, only the legs driven."""
     c = g1_control()
+    c.stiffness.update(HUMANOID_PPO_STIFFNESS)
+    c.damping.update(HUMANOID_PPO_DAMPING)
     c.decimation = 10
     c.policy_joints = list(LEG_JOINTS)
     return c
