@@ -100,6 +100,11 @@ def test_play_settings_turn_randomisation_off():
     assert env_cfg.deepmimic.randomize_start_offset is False and env_cfg.deepmimic.init_velocities is True
     assert env_cfg.domain_rand.push_robots is False and env_cfg.noise.add_noise is False
     assert set(applied) <= set(PLAY_ENV_SETTINGS)
+    # humanoid_ppo trains with Humanoid-Gym's action blending and noise; play (like sim2sim) runs without them
+    env_cfg, _ = task_registry.get_cfgs("humanoid_ppo")
+    assert env_cfg.domain_rand.action_delay > 0 and env_cfg.domain_rand.action_noise > 0
+    apply_play_settings(env_cfg)
+    assert env_cfg.domain_rand.action_delay == 0.0 and env_cfg.domain_rand.action_noise == 0.0
 
 
 def _load_play_module():  # noqa: ANN202

@@ -6,8 +6,8 @@ Pipeline (:func:`run_eval`, used by ``legged_gym/scripts/eval.py``):
    and latest ``model_<n>.pt`` unless ``--load_run`` / ``--checkpoint`` say otherwise.
 2. Build the configs: task defaults -> the run's recorded ``--env.*`` / ``--train.*`` overrides (read from the
    checkpoint; skipped with ``--ignore_run_overrides``) -> evaluation settings (:data:`EVAL_ENV_SETTINGS`: no
-   observation or sensor noise, no pushes, no friction/mass/gain/delay randomisation, every clip from frame 0,
-   one terrain row) -> this command line's flags and dotted overrides, so an explicit override always wins.
+   observation or sensor noise, no pushes, no friction/mass/gain/delay randomisation, no action blending or
+   action noise, every clip from frame 0, one terrain row) -> this command line's flags and dotted overrides, so an explicit override always wins.
 3. Run ``repeats`` episodes of every clip with the deterministic policy. Episodes are dealt to the environments
    round robin; :class:`TrackingProbe` pins the clip each environment starts (through the environment's own reset
    path) and reads the tracking state once per step, right after the environment's termination check, so the
@@ -75,6 +75,8 @@ EVAL_ENV_SETTINGS: dict[str, Any] = {
     "domain_rand.p_gain_rand": False,
     "domain_rand.d_gain_rand": False,
     "domain_rand.control_delays": False,
+    "domain_rand.action_delay": 0.0,
+    "domain_rand.action_noise": 0.0,
     "init_state.dof_pos_noise_scale": 0.0,
     "init_state.root_vel_noise": 0.0,
     "terrain.n_rows": 1,
