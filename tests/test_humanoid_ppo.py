@@ -78,7 +78,7 @@ def test_reference_gait_and_stance_mask(step, stance, swing_leg):
     if swing_leg is None:  # double support (|sin| < 0.1) or stance: the reference is the default pose
         assert torch.equal(offsets, torch.zeros(12))
     else:
-        amp = 0.17 * abs(math.sin(2 * math.pi * step * 0.01 / 0.64))
+        amp = env.cfg.rewards.target_joint_pos_scale * abs(math.sin(2 * math.pi * step * 0.01 / 0.64))
         expected = torch.zeros(12)
         base = 0 if swing_leg == "left" else 6
         expected[base + 0], expected[base + 3], expected[base + 4] = -amp, 2 * amp, -amp  # hip pitch, knee, ankle
@@ -174,6 +174,11 @@ def test_sim2sim_parity_and_run_at_1khz(exported):
     vx, vx_err, moved = (float(g) for g in m.groups())
     # the mean absolute error bounds the error of the mean; 0.3 s cannot move the base more than a few cm per step
     assert vx_err >= abs(vx - 0.4) - 1e-3 and 0.0 <= moved < 0.5, (vx, vx_err, moved)
+    assert meta["env"]["feet_body_names"] == ["left_ankle_roll_link", "right_ankle_roll_link"]
+    m = re.search(r"gait: (\S+) steps/s \(both feet\), feet in the air (\S+) %", proc.stdout)
+    assert m, proc.stdout
+    steps, air = (float(g) for g in m.groups())
+    assert steps >= 0.0 and 0.0 <= air <= 100.0, proc.stdout
 
 
 def test_parity_fails_on_wrong_frame_order(exported, tmp_path):

@@ -81,6 +81,12 @@ def test_bad_contract_and_rates_are_one_line_errors(exported, tmp_path):
     bad = _tampered(out, tmp_path / "term", lambda env: env["observations"]["proprio"]["terms"][0].update(name="foo"))
     proc = run("sim2sim.py", "--load_model", bad, "--duration", "0.1", ok=False)
     assert "unknown term 'foo'; supported terms:" in proc.stderr and "base_ang_vel" in proc.stderr, proc.stderr
+    bad = _tampered(out, tmp_path / "feet", lambda env: env.update(feet_body_names=["left_ankle_roll_link", "toe"]))
+    proc = run("sim2sim.py", "--load_model", bad, "--duration", "0.1", ok=False)
+    assert proc.stderr.strip() == "error: gait statistics: foot body 'toe' is not in the model", proc.stderr
+    bad = _tampered(out, tmp_path / "feet2", lambda env: env.update(feet_body_names="left_ankle_roll_link"))
+    proc = run("sim2sim.py", "--load_model", bad, "--duration", "0.1", ok=False)
+    assert "field 'env.feet_body_names' must be a list of body names" in proc.stderr, proc.stderr
     proc = run("sim2sim.py", "--load_model", str(out), "--sim_dt", "0.001", "--decimation", "10", ok=False)
     assert "--allow_rate_change" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
 
@@ -92,6 +98,7 @@ def test_sim2sim_runs_and_reports(exported, backend):
                "--backend", backend, "--cmd", "0.4", "0", "0")
     assert "50 control steps" in proc.stdout and "falls:" in proc.stdout, proc.stdout
     assert "mean |v_xy - cmd_xy|" in proc.stdout and "mean |yaw rate - cmd|" in proc.stdout, proc.stdout
+    assert "steps/s (both feet)" in proc.stdout, proc.stdout
 
 
 def test_deploy_package_does_not_import_training_code():

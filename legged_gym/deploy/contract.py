@@ -96,6 +96,7 @@ class PolicyContract:
     command_scales: tuple[float, float, float] = DEFAULT_COMMAND_SCALES
     gait_period: float = DEFAULT_GAIT_PERIOD
     held: HeldJoints | None = None
+    feet_body_names: list[str] = field(default_factory=list)  # for sim2sim's gait statistics (optional)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def file(self, kind: str) -> str:
@@ -217,8 +218,17 @@ def load_contract(json_path: str) -> PolicyContract:
         clip_actions=num("clip_actions", True), action_ema_beta=num("action_ema_beta", True), sim_dt=sim_dt,
         decimation=decimation, control_dt=control_dt, clip_observations=num("clip_observations", True), keys=keys,
         histories=histories, command_scales=tuple(float(c) for c in cmd),
-        gait_period=float(env.get("gait_period", DEFAULT_GAIT_PERIOD)), held=_parse_held(env, joints, p), raw=raw,
+        gait_period=float(env.get("gait_period", DEFAULT_GAIT_PERIOD)), held=_parse_held(env, joints, p),
+        feet_body_names=_parse_names(env, "feet_body_names", p), raw=raw,
     )
+
+
+def _parse_names(env: dict[str, Any], key: str, p: str) -> list[str]:
+    """An optional list of names under ``env.<key>`` (empty when absent)."""
+    names = env.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ContractError(f"{p}: field 'env.{key}' must be a list of body names, got {names!r}")
+    return list(names)
 
 
 def _parse_held(env: dict[str, Any], joints: list[str], p: str) -> HeldJoints | None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract, load_contract, resolve_model_path
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
+from legged_gym.deploy.gait import GaitStats
 from legged_gym.deploy.observations import quat_rotate_inverse
 from legged_gym.deploy.tracking import tracking_spec
 
@@ -99,6 +100,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     lin_err, yaw_err, vx, falls, first_fall = [], [], [], 0, None
     b = ctrl.builder
     start_xy, distance = data.qpos[b.root_qpos : b.root_qpos + 2].copy(), 0.0
+    gait = GaitStats(model, contract.feet_body_names, ctrl.control_dt) if contract.feet_body_names else None
     for i in range(n):
         ctrl.step(data)
         quat = b.root_quat(data).copy()
@@ -111,7 +113,11 @@ def run_sim2sim(args: Any) -> dict[str, float]:
             initial_state(model, data, ctrl)
             ctrl.reset()
             start_xy = data.qpos[b.root_qpos : b.root_qpos + 2].copy()
+            if gait is not None:
+                gait.reset()
             continue
+        if gait is not None:
+            gait.update(data)
         w, qx, qy, qz = quat
         yaw = np.arctan2(2 * (w * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz))
         v = data.qvel[b.root_qvel : b.root_qvel + 2]
@@ -133,12 +139,17 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         "forward_vel_err": float(np.mean(np.abs(np.asarray(vx) - cmd[0]))) if vx else float("nan"),
         "distance_m": distance + float(np.linalg.norm(data.qpos[b.root_qpos : b.root_qpos + 2] - start_xy)),
     }
+    if gait is not None:
+        result.update(gait.summary())
     print(f"sim2sim: {contract.path} ({backend}, pd={ctrl.pd_mode}) on {x['robot']}")
     print(f"  {n} control steps = {result['seconds']:.2f} s at sim_dt {sim_dt:g} x decimation {decimation}, cmd {cmd.tolist()}")
     print(f"  falls: {falls}" + ("" if first_fall is None else f" (first at {first_fall:.2f} s)"))
     print(f"  tracking: mean |v_xy - cmd_xy| {result['lin_vel_err']:.3f} m/s, mean |yaw rate - cmd| {result['yaw_rate_err']:.3f} rad/s")
     print(f"  forward: mean v_x {result['forward_vel']:.3f} m/s (cmd {cmd[0]:g}), mean |v_x - cmd_x| "
           f"{result['forward_vel_err']:.3f} m/s, base moved {result['distance_m']:.2f} m in total")
+    if gait is not None:
+        print(f"  gait: {result['steps_per_s']:.2f} steps/s (both feet), feet in the air {100 * result['air_fraction']:.0f} % "
+              f"of the time, mean step clearance {result['clearance_m']:.3f} m ({', '.join(contract.feet_body_names)})")
     if renderer is not None:
         _write_video(x["render"], frames, 1.0 / ctrl.control_dt)
     return result

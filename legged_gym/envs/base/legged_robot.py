@@ -440,6 +440,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             "clip_observations": self.cfg.normalization.clip_observations,
             "command_scales": self._obs_commands_scale().tolist(),
             "observations": self.obs_manager.describe(),
+            "feet_body_names": list(self.feet_body_names),
         }
         if held:
             meta["held_joints"] = {

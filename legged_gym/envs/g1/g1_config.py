@@ -97,6 +97,9 @@ class G1FlatCfg(LeggedRobotCfg):
             penalize_contacts_on=["hip", "knee"],
             terminate_after_contacts_on=["pelvis", "torso"],
             terminate_on_roll_pitch=1.0,
+            # the G1 kneels upright with its pelvis clear of the ground; with positive-only rewards that would
+            # keep paying until the time-out, so a pelvis this low ends the episode too
+            terminate_below_height=0.5,
         )
     )
     rewards: RewardsCfg = field(
