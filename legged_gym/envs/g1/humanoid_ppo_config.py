@@ -5,7 +5,8 @@ single-frame actor observation stacked over ``env.frame_stack`` (15) frames and 
 observation stacked over ``env.c_frame_stack`` (3) frames, both oldest first and zero-filled after a reset;
 its reward terms and scales, its domain randomisation and its PPO settings. G1 specifics: stiffer leg gains
 for walking (hip 100, knee 150, ankle 40 N m/rad), the G1's default pose (offsets are ``q - q_default``), the
-upper body held at its default pose by PD, a base-height target measured on the G1 pelvis, and terminations on
+upper body held at its default pose by PD, a base-height target measured on the G1 pelvis, a reference-gait
+amplitude (0.3 rad instead of 0.17) that lifts the G1's swing foot to the clearance target, and terminations on
 pelvis height (< 0.5 m) and tilt (> 1 rad) besides Humanoid-Gym's base contact: the G1 folds onto its knees
 without touching the ground with its pelvis.
 """
@@ -101,7 +102,10 @@ class HumanoidPPORewardsCfg(RewardsCfg):
     tracking_sigma: float = 0.2  # exp(-err / 0.2) = Humanoid-Gym's exp(-5 err)
     base_height_target: float = 0.78  # [m] pelvis above (mean stance-foot height - 0.05 m): G1 standing at default
     max_contact_force: float = 700.0  # [N]
-    target_joint_pos_scale: float = 0.17  # [rad] swing-leg hip pitch amplitude of the reference gait
+    # [rad] swing-leg hip pitch amplitude of the reference gait. Humanoid-Gym's 0.17 lifts the G1's foot by only
+    # 2.5 cm (forward kinematics from the default pose), far from the 6 cm that feet_clearance rewards; 0.3 lifts it
+    # by 5.6 cm, so following the reference also earns the clearance reward
+    target_joint_pos_scale: float = 0.3
     target_feet_height: float = 0.06  # [m] swing-foot lift rewarded by feet_clearance
     min_dist: float = 0.2  # [m] feet (and knees) closer than this are penalised
     max_dist: float = 0.5  # [m] feet farther than this (knees: half) are penalised
