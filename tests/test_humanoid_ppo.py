@@ -174,6 +174,8 @@ def test_sim2sim_parity_and_run_at_1khz(exported):
     vx, vx_err, moved = (float(g) for g in m.groups())
     # the mean absolute error bounds the error of the mean; 0.3 s cannot move the base more than a few cm per step
     assert vx_err >= abs(vx - 0.4) - 1e-3 and 0.0 <= moved < 0.5, (vx, vx_err, moved)
+    m = re.search(r"sideways and turning: mean v_y (\S+) m/s \(cmd 0\), mean yaw rate (\S+) rad/s \(cmd 0\)", proc.stdout)
+    assert m and all(abs(float(g)) < 5.0 for g in m.groups()), proc.stdout
     assert meta["env"]["feet_body_names"] == ["left_ankle_roll_link", "right_ankle_roll_link"]
     m = re.search(r"gait: (\S+) steps/s \(both feet\), feet in the air (\S+) %", proc.stdout)
     assert m, proc.stdout

@@ -97,7 +97,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     ctrl.reset()
     ctrl.state.commands = cmd
     n = max(1, int(round(x["duration"] / ctrl.control_dt)))
-    lin_err, yaw_err, vx, falls, first_fall = [], [], [], 0, None
+    lin_err, yaw_err, vx, vy, wz, falls, first_fall = [], [], [], [], [], 0, None
     b = ctrl.builder
     start_xy, distance = data.qpos[b.root_qpos : b.root_qpos + 2].copy(), 0.0
     gait = GaitStats(model, contract.feet_body_names, ctrl.control_dt) if contract.feet_body_names else None
@@ -126,6 +126,8 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         w_world = data.xmat[model.jnt_bodyid[0]].reshape(3, 3) @ data.qvel[b.root_qvel + 3 : b.root_qvel + 6]
         lin_err.append(float(np.linalg.norm(v_heading - cmd[:2])))
         vx.append(float(v_heading[0]))
+        vy.append(float(v_heading[1]))
+        wz.append(float(w_world[2]))
         yaw_err.append(abs(float(w_world[2]) - cmd[2]))
         if renderer is not None:
             renderer.update_scene(data, camera=_camera(data, b))
@@ -137,6 +139,8 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         "yaw_rate_err": float(np.mean(yaw_err)) if yaw_err else float("nan"),
         "forward_vel": float(np.mean(vx)) if vx else float("nan"),
         "forward_vel_err": float(np.mean(np.abs(np.asarray(vx) - cmd[0]))) if vx else float("nan"),
+        "lateral_vel": float(np.mean(vy)) if vy else float("nan"),
+        "yaw_rate": float(np.mean(wz)) if wz else float("nan"),
         "distance_m": distance + float(np.linalg.norm(data.qpos[b.root_qpos : b.root_qpos + 2] - start_xy)),
     }
     if gait is not None:
@@ -147,6 +151,8 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     print(f"  tracking: mean |v_xy - cmd_xy| {result['lin_vel_err']:.3f} m/s, mean |yaw rate - cmd| {result['yaw_rate_err']:.3f} rad/s")
     print(f"  forward: mean v_x {result['forward_vel']:.3f} m/s (cmd {cmd[0]:g}), mean |v_x - cmd_x| "
           f"{result['forward_vel_err']:.3f} m/s, base moved {result['distance_m']:.2f} m in total")
+    print(f"  sideways and turning: mean v_y {result['lateral_vel']:.3f} m/s (cmd {cmd[1]:g}), mean yaw rate "
+          f"{result['yaw_rate']:.3f} rad/s (cmd {cmd[2]:g})")
     if gait is not None:
         print(f"  gait: {result['steps_per_s']:.2f} steps/s (both feet), feet in the air {100 * result['air_fraction']:.0f} % "
               f"of the time, mean step clearance {result['clearance_m']:.3f} m ({', '.join(contract.feet_body_names)})")
