@@ -52,15 +52,16 @@ class GaitStats:
         self._force = np.zeros(6)
 
     def _foot_forces(self, data: mujoco.MjData) -> np.ndarray:
+        """Summed normal force [N] of each foot's contacts with other bodies."""
         forces = np.zeros(len(self.feet))
-        bodies = [f.body for f in self.feet]
-        for i in range(data.ncon):
-            con = data.contact[i]
-            b1, b2 = self.model.geom_bodyid[con.geom1], self.model.geom_bodyid[con.geom2]
-            for k, body in enumerate(bodies):
-                if body in (b1, b2) and b1 != b2:
-                    mujoco.mj_contactForce(self.model, data, i, self._force)
-                    forces[k] += abs(self._force[0])
+        if data.ncon == 0:
+            return forces
+        pair = self.model.geom_bodyid[data.contact.geom[: data.ncon]]  # (ncon, 2) body ids
+        between = pair[:, 0] != pair[:, 1]
+        for k, foot in enumerate(self.feet):
+            for i in np.flatnonzero(between & (pair == foot.body).any(axis=1)):
+                mujoco.mj_contactForce(self.model, data, int(i), self._force)
+                forces[k] += abs(self._force[0])
         return forces
 
     def update(self, data: mujoco.MjData) -> None:
