@@ -19,6 +19,7 @@ setup(
         "onnx>=1.16",
         "onnxruntime>=1.18",
         "pyyaml>=6",
+        "matplotlib>=3.7",
     ],
     extras_require={
         "test": ["pytest>=8"],

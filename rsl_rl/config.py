@@ -111,6 +111,13 @@ class RunnerCfg:
     wandb_project: str = "rsl_rl"
     wandb_note: str = ""
     log_interval: int = 1
+    # torch threads on a CPU device while collecting rollouts (the simulator's own threads do the heavy work then;
+    # a second torch thread only contends with them) and during the update (0 = torch's default, all cores)
+    collect_threads: int = 1
+    # iterations between evaluations by the runner's ``evaluator`` (a callable set by the task's training script,
+    # e.g. tracking from frame 0 with the deterministic policy); logged under Eval/ and in eval_curve.csv; 0 = off
+    eval_interval: int = 0
+    update_threads: int = 0
 
 
 @dataclass

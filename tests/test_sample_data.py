@@ -286,7 +286,8 @@ def test_walk_gait(name: str) -> None:
     walking = slice(swings[0][0], swings[-1][1])
     speed = (d["root_pos"][walking.stop, 0] - d["root_pos"][walking.start, 0]) / ((walking.stop - walking.start) / fps)
     assert 0.4 < speed < 0.6
-    assert np.abs(d["root_pos"][:, 1]).max() < 0.05  # straight along x
+    # straight along x; the pelvis sways towards each stance foot (balance_pelvis) but not beyond the feet
+    assert abs(d["root_pos"][:, 1].mean()) < 0.03 and np.abs(d["root_pos"][:, 1]).max() < 0.12
     ankles = [d["link_pos"][:, d["link_names"].index(f"{side}_ankle_roll_link"), :2] for side in SIDES]
     support = np.minimum(*[terrain(a.astype(np.float64)) for a in ankles])  # lower of the two ground levels
     height = (d["root_pos"][:, 2] - support)[walking]

@@ -96,6 +96,8 @@ class GaitParams:
     arm_swing: float = 0.25  # shoulder pitch amplitude, opposite to the legs
     elbow_bend: float = 0.25
     stand_time: float = 1.0  # standing at each end of the walk
+    zmp_shift_time: float = 0.5  # the centre of pressure moves onto the first stance foot (and back) over this
+    balance_iterations: int = 6  # corrections of the pelvis path by the measured centre of pressure
 
 
 def smoothstep5(u: np.ndarray) -> np.ndarray:
@@ -517,7 +519,11 @@ def make_stand(model: G1Model, duration: float = 4.0) -> Clip:
 
 def make_walk(model: G1Model, name: str, num_steps: int, terrain: Callable,
               gait: GaitParams = GaitParams()) -> Clip:
-    """A straight walk of ``num_steps`` steps plus a closing step over ``terrain``, standing at both ends."""
+    """A straight walk of ``num_steps`` steps plus a closing step over ``terrain``, standing at both ends.
+
+    The pelvis's horizontal path is planned so that the whole robot's centre of pressure (from inverse dynamics
+    of the clip itself) follows a reference that stays under the stance foot (:func:`balance_pelvis`).
+    """
     plan = make_walk_plan(model, gait, num_steps, terrain)
     t = time_axis(plan.duration)
     n = len(t)
@@ -525,17 +531,120 @@ def make_walk(model: G1Model, name: str, num_steps: int, terrain: Callable,
     for side in SIDES:
         feet[side], pitch[side], contacts[side] = foot_track(model, plan, side, t)
     root_pos, yaw, signal = pelvis_track(model, plan, t)
-    joints = np.tile(model.default_joints, (n, 1))
-    solve_legs(model, joints, root_pos, yaw, feet, pitch)
-    joints[:, model.index("waist_yaw")] = -gait.waist_counter_yaw * yaw
-    swing = gait.arm_swing * signal["legs"]  # right leg forward -> left arm forward (negative pitch)
-    joints[:, model.index("left_shoulder_pitch")] -= swing
-    joints[:, model.index("right_shoulder_pitch")] += swing
-    for side in SIDES:
-        joints[:, model.index(f"{side}_elbow")] += gait.elbow_bend * signal["envelope"]
-    clip = finish_clip(model, name, joints, root_pos, yaw, contacts, terrain)
+
+    def build(root: np.ndarray) -> Clip:
+        joints = np.tile(model.default_joints, (n, 1))
+        solve_legs(model, joints, root, yaw, feet, pitch)
+        joints[:, model.index("waist_yaw")] = -gait.waist_counter_yaw * yaw
+        swing = gait.arm_swing * signal["legs"]  # right leg forward -> left arm forward (negative pitch)
+        joints[:, model.index("left_shoulder_pitch")] -= swing
+        joints[:, model.index("right_shoulder_pitch")] += swing
+        for side in SIDES:
+            joints[:, model.index(f"{side}_elbow")] += gait.elbow_bend * signal["envelope"]
+        return finish_clip(model, name, joints, root, yaw, contacts, terrain)
+
+    clip = balance_pelvis(model, plan, t, root_pos, build)
     clip.plan = plan
     return clip
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Balance: a pelvis path whose centre of pressure stays under the stance foot
+# ----------------------------------------------------------------------------------------------------------------------
+
+
+def zmp_reference(model: G1Model, plan: WalkPlan, t: np.ndarray) -> np.ndarray:
+    """Where the centre of pressure should be (N,2): between the feet while standing, at the stance sole's centre
+    during each swing, moving in a straight line to the next stance sole in double support."""
+    g = plan.gait
+    centre = {s: model.sole[s][0][:2] for s in SIDES}  # sole box centre in the ankle-roll frame (feet never yaw)
+    feet = {s: plan.feet0[s][:2] + centre[s] for s in SIDES}
+    mid = 0.5 * (feet["left"] + feet["right"])
+    knots_t, knots = [0.0, plan.swings[0].t0 - g.zmp_shift_time], [mid, mid]
+    for sw in plan.swings:
+        stance = "left" if sw.side == "right" else "right"
+        knots_t += [sw.t0, sw.t1]
+        knots += [feet[stance], feet[stance]]
+        feet[sw.side] = sw.end[:2] + centre[sw.side]
+    end = 0.5 * (feet["left"] + feet["right"])
+    knots_t += [plan.swings[-1].t1 + g.zmp_shift_time, max(float(t[-1]), plan.swings[-1].t1 + g.zmp_shift_time)]
+    knots += [end, end]
+    k = np.array(knots)
+    return np.stack([np.interp(t, knots_t, k[:, i]) for i in range(2)], axis=1)
+
+
+def lipm_path(zmp: np.ndarray, dt: float, height: float) -> np.ndarray:
+    """Centre-of-mass path (N,2) of a linear inverted pendulum of ``height`` whose centre of pressure is ``zmp``.
+
+    Solves c - (height / g) c'' = zmp with second differences at ``dt`` and both ends pinned to ``zmp`` (a
+    tridiagonal system; the pendulum's unstable mode makes the path start moving before the reference does).
+    """
+    n = len(zmp)
+    a = height / (9.81 * dt * dt)
+    lower = np.full(n, -a)
+    diag = np.full(n, 1.0 + 2.0 * a)
+    upper = np.full(n, -a)
+    rhs = zmp.astype(np.float64).copy()
+    diag[0] = diag[-1] = 1.0
+    upper[0] = lower[-1] = 0.0
+    # Thomas algorithm
+    c_up = np.zeros(n)
+    d = np.zeros_like(rhs)
+    c_up[0] = upper[0] / diag[0]
+    d[0] = rhs[0] / diag[0]
+    for i in range(1, n):
+        m = diag[i] - lower[i] * c_up[i - 1]
+        c_up[i] = upper[i] / m
+        d[i] = (rhs[i] - lower[i] * d[i - 1]) / m
+    out = np.zeros_like(rhs)
+    out[-1] = d[-1]
+    for i in range(n - 2, -1, -1):
+        out[i] = d[i] - c_up[i] * out[i + 1]
+    return out
+
+
+def balance_pelvis(model: G1Model, plan: WalkPlan, t: np.ndarray, root_pos: np.ndarray,
+                   build: Callable[[np.ndarray], Clip]) -> Clip:
+    """Replace the pelvis's horizontal path by one whose centre of pressure follows :func:`zmp_reference`.
+
+    Start from a linear-inverted-pendulum path through the reference (shifted by the default pose's offset from the
+    pelvis to the centre of mass), then repeat: build the clip, measure its centre of pressure by inverse dynamics
+    of the whole robot (finite differences at the clip's rate, as ``check_motion.py`` measures it), and move the
+    pelvis by the pendulum path of the remaining error. The vertical path is kept.
+    """
+    from legged_gym.motion.feasibility import centre_of_pressure, ground_wrench, robot_model
+
+    g = plan.gait
+    dt = float(t[1] - t[0])
+    mj = robot_model(model.xml)
+    qpos0 = mj.qpos0.copy()
+    qpos0[:3], qpos0[model.qpos_adr] = model.default_root_pos, model.default_joints
+    com0 = _centre_of_mass(mj, qpos0)
+    height = float(com0[2] - plan.terrain(np.array(com0[0]), np.array(com0[1])))
+    offset = com0[:2] - model.default_root_pos[:2]
+    zmp = zmp_reference(model, plan, t)
+    root = root_pos.copy()
+    root[:, :2] = lipm_path(zmp, dt, height) - offset
+    ground = plan.terrain(zmp[:, 0], zmp[:, 1])
+    clip = build(root)
+    for _ in range(g.balance_iterations):
+        qpos = np.tile(mj.qpos0, (len(t), 1))
+        qpos[:, :3], qpos[:, 3:7], qpos[:, model.qpos_adr] = clip.root_pos, clip.root_quat, clip.joints
+        w = ground_wrench(mj, qpos, dt)
+        cop = centre_of_pressure(w["force"], w["moment"], qpos[:, :3], ground)
+        root[:, :2] += lipm_path(zmp - cop, dt, height)
+        clip = build(root)
+    return clip
+
+
+def _centre_of_mass(mj: object, qpos: np.ndarray) -> np.ndarray:
+    import mujoco
+
+    data = mujoco.MjData(mj)
+    data.qpos[:] = qpos
+    mujoco.mj_kinematics(mj, data)
+    mujoco.mj_comPos(mj, data)
+    return data.subtree_com[0].copy()
 
 
 # ----------------------------------------------------------------------------------------------------------------------

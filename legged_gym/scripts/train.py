@@ -25,6 +25,11 @@ def train(args: Args) -> str | None:
     if hasattr(env, "describe_rewards") and int(os.environ.get("RANK", 0)) == 0:
         print(env.describe_rewards())
     runner, train_cfg = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg)
+    if train_cfg.runner.eval_interval > 0 and hasattr(env, "replay"):
+        from legged_gym.eval.periodic import TrackingEvaluator
+
+        print("Building the from-frame-0 evaluation environment (runner.eval_interval=0 turns it off)", flush=True)
+        runner.evaluator = TrackingEvaluator(type(env), env_cfg, sim_device=args.sim_device, rl_device=args.rl_device)
     # tracking tasks already start episodes at random frames; a random episode counter would end them early
     random_start = getattr(env, "random_initial_episode_length", True)
     runner.learn(num_learning_iterations=train_cfg.runner.max_iterations, init_at_random_ep_len=random_start)

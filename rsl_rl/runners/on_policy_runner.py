@@ -36,6 +36,7 @@ from rsl_rl.utils.checkpoints import (
     load_checkpoint,
 )
 from rsl_rl.utils.checks import check_finite
+from rsl_rl.utils.csv_log import append_csv_row
 from rsl_rl.utils.distributed import broadcast_module, init_distributed
 from rsl_rl.utils.resolve import resolve_class
 from rsl_rl.utils.writers import MultiWriter, make_writers
@@ -47,6 +48,24 @@ POLICIES: dict[str, type[ActorCritic]] = {"ActorCritic": ActorCritic}
 
 def _jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=str))
+
+
+class _ThreadPlan:
+    """torch's intra-op thread count for rollouts and for updates on a CPU device (a no-op on GPUs)."""
+
+    def __init__(self, device: torch.device, collect: int, update: int) -> None:
+        self.active = device.type == "cpu"
+        default = torch.get_num_threads()
+        self.collect_n = collect if collect > 0 else default
+        self.update_n = update if update > 0 else default
+
+    def collect(self) -> None:
+        if self.active:
+            torch.set_num_threads(self.collect_n)
+
+    def update(self) -> None:
+        if self.active:
+            torch.set_num_threads(self.update_n)
 
 
 class OnPolicyRunner:
@@ -119,6 +138,8 @@ class OnPolicyRunner:
         self.total_timesteps = 0
         self.total_time = 0.0
         self.writer: MultiWriter | None = None
+        # called every runner.eval_interval iterations with the deterministic policy; returns {name: value}
+        self.evaluator: Callable[[Callable[[dict[str, torch.Tensor]], torch.Tensor]], dict[str, float]] | None = None
         if rc.resume:
             self.load(self._resume_path(), load_optimizer=rc.load_optimizer, strict=rc.load_model_strict)
         if self.is_main:
@@ -207,8 +228,12 @@ class OnPolicyRunner:
         end = start + num_learning_iterations
         steps_per_iter = rc.num_steps_per_env * env.num_envs * self.rank_info.world_size
         call_start = time.time()
+        if start == 0 and num_learning_iterations > 0:
+            self._evaluate()
+        threads = _ThreadPlan(self.device, rc.collect_threads, rc.update_threads)
         for it in range(start, end):
             t0 = time.time()
+            threads.collect()
             with torch.inference_mode():
                 for step in range(rc.num_steps_per_env):
                     where = f"(iteration {it}, step {step})"
@@ -224,6 +249,7 @@ class OnPolicyRunner:
                         ep_infos.append(extras["episode"])
                 t1 = time.time()
                 alg.compute_returns(obs)
+            threads.update()
             losses = alg.update()
             t2 = time.time()
             self.current_learning_iteration = it + 1
@@ -233,12 +259,36 @@ class OnPolicyRunner:
                 self._log(it, end, losses, t1 - t0, t2 - t1, steps_per_iter, tracker, ep_infos,
                           time.time() - call_start, it + 1 - start)
             ep_infos.clear()
+            if rc.eval_interval > 0 and (it + 1) % rc.eval_interval == 0:
+                self._evaluate()
             if self.log_dir is not None and (it + 1) % rc.save_interval == 0:
                 self.save(os.path.join(self.log_dir, f"model_{it + 1}.pt"))
         if self.log_dir is not None and num_learning_iterations > 0 and end % rc.save_interval != 0:
             self.save(os.path.join(self.log_dir, f"model_{end}.pt"))
         if self.writer is not None:
             self.writer.flush()
+
+    def _evaluate(self) -> dict[str, float] | None:
+        """Run the evaluator (main rank only) with the deterministic policy; log, print and append to
+        ``eval_curve.csv``. Returns its metrics (None when there is no evaluator or evaluations are off)."""
+        if self.evaluator is None or self.cfg.runner.eval_interval <= 0 or not self.is_main:
+            return None
+        was_training = self.actor_critic.training
+        self.actor_critic.eval()
+        t0 = time.time()
+        metrics = self.evaluator(self.actor_critic.act_inference)
+        if was_training:
+            self.actor_critic.train()
+        it, steps = self.current_learning_iteration, self.total_timesteps
+        if self.writer is not None:
+            for k, v in metrics.items():
+                self.writer.add_scalar(f"Eval/{k}", v, it)
+        if self.log_dir is not None:
+            append_csv_row(os.path.join(self.log_dir, "eval_curve.csv"),
+                           {"iteration": it, "env_steps": steps, **{k: round(v, 6) for k, v in metrics.items()}})
+        summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k.endswith("/mean") or k.endswith("/all"))
+        print(f"[eval] iteration {it}, {steps} env steps ({time.time() - t0:.1f} s): {summary}", flush=True)
+        return metrics
 
     def _log(
         self, it: int, end: int, losses: dict[str, float], collection_time: float, learn_time: float,

@@ -43,7 +43,7 @@ class DomainRandomizer:
             self.added_mass = lo + (hi - lo) * env._rand(n)
         env.sim.set_params(
             all_ids,
-            friction=self.friction if c.randomize_friction else None,
+            friction=self.contact_friction() if c.randomize_friction else None,
             added_mass=self.added_mass if c.randomize_base_mass else None,
             torque_noise=torch.full((n,), c.torque_rfi_rand_scale, device=dev) if c.torque_rfi_rand else None,
         )
@@ -53,6 +53,16 @@ class DomainRandomizer:
         self.push_interval = max(1, int(round(c.max_push_vel_interval / env.dt)))
         self.last_push = torch.zeros(n, 3, device=dev)  # [m/s] linear velocity added by the last push
         self.last_push_ang = torch.zeros(n, 3, device=dev)  # [rad/s] angular velocity added by the last push
+
+    def contact_friction(self) -> Tensor:
+        """Friction of the robot-ground contact from each environment's drawn friction (``friction_combine``)."""
+        ground = self.env.cfg.terrain.friction
+        rule = self.cfg.friction_combine
+        if rule == "average":
+            return (self.friction + ground) / 2
+        if rule == "max":
+            return self.friction
+        raise ValueError(f"domain_rand.friction_combine: expected 'average' or 'max', got {rule!r}")
 
     def on_reset(self, env_ids: Tensor) -> None:
         """Redraw per-episode parameters (PD gain scales, control delay) for the reset environments."""

@@ -147,6 +147,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             num_threads=self.cfg.sim.num_threads,
             seed=self.cfg.seed,
             solver_iterations=self.cfg.sim.solver_iterations,
+            friction=self.cfg.terrain.friction,
             max_variant_memory_mb=self.cfg.sim.max_variant_memory_mb,
             nconmax=self.cfg.sim.nconmax,
             njmax=self.cfg.sim.njmax,

@@ -43,6 +43,8 @@ class TerrainCfg:
     spawn_margin: float = 2.0  # [m] keep spawn points this far from the height field's border
     n_rows: int = 1  # rows of terrain copies (motion-tracking tasks)
     max_rows: int = 16  # rows actually built; row r uses copy r % max_rows (MuJoCo worlds never collide)
+    flat_as_plane: bool = True  # tracking tasks: a terrain that is flat at z = 0 everywhere becomes a plane
+    friction: float = 1.0  # sliding friction of the ground (combined with the robot's: domain_rand.friction_combine)
 
 
 @dataclass
@@ -104,6 +106,11 @@ class DomainRandCfg:
     randomize_friction: bool = True
     friction_range: list[float] = field(default_factory=lambda: [0.1, 1.25])
     friction_buckets: int = 64  # draw this many friction values and give each env one of them (0 = one per env)
+    # how the robot's drawn friction meets the ground's (terrain.friction): "average" = (mu + mu_ground) / 2, the
+    # seed engine's default combine rule, so [0.1, 1.25] acts as [0.55, 1.125]; "max" = MuJoCo's own rule (the
+    # larger of the two), i.e. the drawn value itself acts, down to 0.1. Either way the backend writes the
+    # resulting contact friction into every geom of the environment's model, terrain included.
+    friction_combine: str = "average"
     randomize_base_mass: bool = False
     added_mass_range: list[float] = field(default_factory=lambda: [-1.0, 3.0])  # [kg] on asset.mass_body
     push_robots: bool = False

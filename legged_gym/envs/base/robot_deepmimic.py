@@ -127,8 +127,13 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         sx, sy = hf.size_xy
         return HeightField(hf.heights, origin=(float(centre[0] - sx / 2), float(centre[1] - sy / 2)), resolution=res)
 
-    def _make_heightfield(self) -> HeightField:
-        return self.deepmimic_terrain.heightfield
+    def _make_heightfield(self) -> HeightField | None:
+        """The clips' terrain as one height field, or None (a plane at z = 0) when every cell is flat at z = 0:
+        a plane steps about twice as fast as a fine flat height field (``terrain.flat_as_plane``)."""
+        hf = self.deepmimic_terrain.heightfield
+        if self.cfg.terrain.flat_as_plane and not np.any(hf.heights):
+            return None
+        return hf
 
     def _contact_bodies(self, all_bodies: list[str]) -> list[str]:
         bodies = super()._contact_bodies(all_bodies)

@@ -33,9 +33,36 @@ G1_DAMPING = {
 }
 
 
+# Gains from each joint's reflected rotor inertia (the MJCF's armature): kp = armature * w^2, kd = 2 * zeta * armature * w
+# with w = 2 pi * 10 Hz and zeta = 2 (the rule mjlab and BeyondMimic use for the G1). Armatures [kg m^2]: hip
+# pitch/yaw and waist yaw 0.01017752, hip roll and knee 0.025101925, ankles and waist roll/pitch 0.00721945, arms
+# 0.003609725. tests/test_g1_model.py recomputes these from the robot file.
+TRACKING_NATURAL_FREQ_HZ = 10.0
+TRACKING_DAMPING_RATIO = 2.0
+G1_ARMATURE_STIFFNESS = {
+    "hip_pitch": 40.179, "hip_roll": 99.098, "hip_yaw": 40.179, "knee": 99.098, "ankle": 28.501,
+    "waist_yaw": 40.179, "waist_roll": 28.501, "waist_pitch": 28.501, "shoulder": 14.251, "elbow": 14.251,
+}
+G1_ARMATURE_DAMPING = {
+    "hip_pitch": 2.558, "hip_roll": 6.309, "hip_yaw": 2.558, "knee": 6.309, "ankle": 1.814,
+    "waist_yaw": 2.558, "waist_roll": 1.814, "waist_pitch": 1.814, "shoulder": 0.907, "elbow": 0.907,
+}
+
+
 def g1_control() -> ControlCfg:
     """The seed's PD control of the G1: low-stiffness gains, action scale 0.25, 50 Hz policy."""
     return ControlCfg(stiffness=dict(G1_STIFFNESS), damping=dict(G1_DAMPING), action_scale=0.25, decimation=4)
+
+
+def g1_tracking_control() -> ControlCfg:
+    """PD control of the tracking tasks: armature-derived gains (``G1_ARMATURE_*``), action scale 0.25, 50 Hz.
+
+    Measured on MuJoCo's G1 against the seed's gains (``g1_control``; reachable with
+    ``--env.control.stiffness=...``): see doc/results.md.
+    """
+    return ControlCfg(
+        stiffness=dict(G1_ARMATURE_STIFFNESS), damping=dict(G1_ARMATURE_DAMPING), action_scale=0.25, decimation=4
+    )
 
 
 def g1_init_state() -> InitStateCfg:

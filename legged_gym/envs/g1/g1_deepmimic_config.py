@@ -31,7 +31,7 @@ from legged_gym.envs.base.legged_robot_config import (
     TerrainCfg,
     wandb_available,
 )
-from legged_gym.envs.g1.g1_config import g1_control, g1_init_state
+from legged_gym.envs.g1.g1_config import g1_init_state, g1_tracking_control
 from rsl_rl.config import AlgorithmCfg, PolicyCfg, RunnerCfg
 
 TORSO_TERMS = ["root_height", "base_lin_vel", "base_ang_vel", "projected_gravity", "dof_pos", "dof_vel", "actions"]
@@ -80,7 +80,7 @@ class G1DeepMimicCfg(LeggedRobotDeepMimicCfg):
     env: EnvCfg = field(default_factory=deepmimic_env)
     terrain: TerrainCfg = field(default_factory=lambda: TerrainCfg(mesh_type="deepmimic", n_rows=4))
     init_state: InitStateCfg = field(default_factory=g1_init_state)
-    control: ControlCfg = field(default_factory=g1_control)
+    control: ControlCfg = field(default_factory=g1_tracking_control)
     normalization: NormalizationCfg = field(default_factory=lambda: NormalizationCfg(clip_actions=8.0))
     asset: AssetCfg = field(default_factory=DeepMimicAssetCfg)
     deepmimic: DeepMimicCfg = field(default_factory=DeepMimicCfg)
@@ -138,7 +138,8 @@ class G1DeepMimicRootHeightfieldCfg(G1DeepMimicCfg):
 
 def deepmimic_runner(name: str = "g1_deepmimic") -> RunnerCfg:
     return RunnerCfg(
-        experiment_name=name, num_steps_per_env=24, max_iterations=100000, save_interval=500, use_wandb=wandb_available()
+        experiment_name=name, num_steps_per_env=24, max_iterations=100000, save_interval=500, eval_interval=25,
+        use_wandb=wandb_available(),
     )
 
 
@@ -157,7 +158,8 @@ def deepmimic_algorithm(**kw: object) -> AlgorithmCfg:
 class G1DeepMimicCfgPPO(LeggedRobotCfgPPO):
     policy: PolicyCfg = field(
         default_factory=lambda: PolicyCfg(
-            init_noise_std=0.8, obs_proc_actor=dict(TEACHER_ACTOR), obs_proc_critic=dict(TEACHER_CRITIC)
+            init_noise_std=0.8, obs_proc_actor=dict(TEACHER_ACTOR), obs_proc_critic=dict(TEACHER_CRITIC),
+            normalize_obs=True,
         )
     )
     algorithm: AlgorithmCfg = field(default_factory=deepmimic_algorithm)
@@ -171,6 +173,7 @@ class G1DeepMimicHeightfieldCfgPPO(G1DeepMimicCfgPPO):
     policy: PolicyCfg = field(
         default_factory=lambda: PolicyCfg(
             init_noise_std=0.8,
+            normalize_obs=True,
             obs_proc_actor={**TEACHER_ACTOR, "terrain_height": "gated_to_hidden"},
             obs_proc_critic={**TEACHER_CRITIC, "terrain_height": "gated_to_hidden"},
         )
@@ -184,6 +187,7 @@ class G1DeepMimicCfgDagger(G1DeepMimicCfgPPO):
     policy: PolicyCfg = field(
         default_factory=lambda: PolicyCfg(
             init_noise_std=0.8,
+            normalize_obs=True,
             obs_proc_actor={
                 "history_torso_real": "flatten",
                 "history_torso_xy_rel": "flatten",
@@ -206,6 +210,7 @@ class G1DeepMimicRootHeightfieldCfgDagger(G1DeepMimicCfgPPO):
     policy: PolicyCfg = field(
         default_factory=lambda: PolicyCfg(
             init_noise_std=0.8,
+            normalize_obs=True,
             actor_hidden_dims=[1024, 512, 256, 128],
             obs_proc_actor={
                 "history_torso_real": "flatten",

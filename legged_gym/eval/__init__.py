@@ -1,0 +1,1 @@
+"""Evaluation of trained policies: periodic from-frame-0 tracking checks during training (``periodic``)."""
