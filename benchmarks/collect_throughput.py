@@ -13,7 +13,10 @@ the same number of environments and threads and no Python work in between:
 * bare, fixed targets: from the current states with the default pose held as targets on the
   nominal model (robots stand, then fall; no resets), as ``sim_throughput.py`` does.
 
-Repeats are interleaved; medians are reported with the ratios ours / bare.
+A third reference is the previous code path, built in the same run: the flat clip terrain as a fine height field
+(``terrain.flat_as_plane=False``) and torch's default thread count during collection (the trainer now collects with
+``runner.collect_threads`` = 1 torch thread). Repeats are interleaved; medians are reported with the ratios
+ours / bare and ours / previous.
 
     python benchmarks/collect_throughput.py [--envs 256 1024] [--steps 24] [--repeats 3]
 
@@ -44,9 +47,10 @@ SETTINGS = {
 }
 
 
-def build(setting: str, num_envs: int, threads: int):  # noqa: ANN201
+def build(setting: str, num_envs: int, threads: int, previous: bool = False):  # noqa: ANN201
     env_cfg, train_cfg = task_registry.get_cfgs("g1_deepmimic")
     env_cfg.env.num_envs = num_envs
+    env_cfg.terrain.flat_as_plane = not previous
     env_cfg.sim.num_threads = threads
     for key, value in SETTINGS[setting].items():
         setattr(env_cfg.deepmimic, key, value)
@@ -57,7 +61,8 @@ def build(setting: str, num_envs: int, threads: int):  # noqa: ANN201
     return env, policy
 
 
-def time_collect(env, policy, steps: int) -> float:  # noqa: ANN001
+def time_collect(env, policy, steps: int, torch_threads: int = 1) -> float:  # noqa: ANN001
+    torch.set_num_threads(torch_threads)
     obs = env.get_observations()
     t0 = time.perf_counter()
     with torch.inference_mode():
@@ -90,22 +95,27 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=0, help="0 = all cores")
     p.add_argument("--profile", action="store_true")
     a = p.parse_args()
+    default_threads = torch.get_num_threads()
     header = (f"{'terrain':<8}{'envs':>6}{'ours [env steps/s]':>20}{'bare, same physics':>20}{'ours/bare':>11}"
-              f"{'bare, fixed targets':>21}{'ours/bare':>11}")
+              f"{'bare, fixed targets':>21}{'ours/bare':>11}{'previous':>10}{'ours/previous':>15}")
     print(header)
     print("-" * len(header))
     for setting in a.settings:
         for n in a.envs:
             env, policy = build(setting, n, a.threads)
+            old_env, old_policy = build(setting, n, a.threads, previous=True)
             time_collect(env, policy, 2)  # warm up
-            ours, same, fixed = [], [], []
+            time_collect(old_env, old_policy, 2, default_threads)
+            ours, same, fixed, old = [], [], [], []
             for _ in range(a.repeats):
                 ours.append(time_collect(env, policy, a.steps))
+                old.append(time_collect(old_env, old_policy, a.steps, default_threads))
                 same.append(time_replay(env, policy, a.steps))
                 fixed.append(time_bare(env, a.steps))
-            r_ours, r_same, r_fixed = (n * a.steps / statistics.median(t) for t in (ours, same, fixed))
+            r_ours, r_same, r_fixed, r_old = (n * a.steps / statistics.median(t) for t in (ours, same, fixed, old))
             print(f"{setting:<8}{n:>6}{r_ours:>20,.0f}{r_same:>20,.0f}{r_ours / r_same:>11.3f}"
-                  f"{r_fixed:>21,.0f}{r_ours / r_fixed:>11.3f}", flush=True)
+                  f"{r_fixed:>21,.0f}{r_ours / r_fixed:>11.3f}{r_old:>10,.0f}{r_ours / r_old:>15.2f}", flush=True)
+            old_env.close()
             if a.profile:
                 prof = cProfile.Profile()
                 prof.enable()

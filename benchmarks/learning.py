@@ -43,11 +43,11 @@ CLIP_SETS: dict[str, list[str]] = {
     "walk": ["--env.deepmimic.use_human_videos=False", "--env.deepmimic.amass_replay_data_path=walk.pkl"],
     "mocap": ["--env.deepmimic.use_human_videos=False"],
     "bundled": [],
-    # 30 fps Unitree CSV; frames 0-600 (20 s) of dance1_subject2 start with calm stepping and arm motion
+    # 30 fps Unitree CSV; its first 15 s (750 frames at the 50 Hz control rate) are the calmest part of the take
+    # (pelvis speed 0.1-0.2 m/s on average, slow stepping and arm motion)
     "lafan_calm": [
         "--env.deepmimic.use_human_videos=False", f"--env.deepmimic.amass_replay_data_path={LAFAN}",
-        "--env.deepmimic.is_csv_joint_only=True", "--env.deepmimic.default_data_fps=30",
-        "--env.deepmimic.cut_off_import_length=1000",
+        "--env.deepmimic.cut_off_import_length=750",
     ],
 }
 METRICS = ("frames_tracked/mean", "success/mean")

@@ -234,3 +234,30 @@ def test_heightfield_terrain_and_ray_casts(device):
     assert ((feet[..., 2] - under) < 0.15).all() and ((feet[..., 2] - under) > -0.02).all()
     assert (b.contact_forces_w[:, :2, 2].sum(dim=1) > 50).all()
     b.close()
+
+
+def test_non_finite_state_is_reset_and_counted(device):
+    b = make(device, num_envs=3)
+    stand(b)
+    b.step(default_pose(b))
+    state = b.get_state()
+    state[1, -5] = float("nan")  # somewhere in env 1's state
+    b.set_state(state)
+    b.step(default_pose(b))
+    assert b.nan_envs.tolist() == [False, True, False]
+    assert b.nan_reset_count == 1
+    assert torch.isfinite(b.get_state()).all()
+    assert abs(b.root_pos_w[1, 2].item() - b.root_pos_w[0, 2].item()) < 0.1, "env 1 is back at the default pose"
+    b.step(default_pose(b))
+    assert not b.nan_envs.any() and b.nan_reset_count == 1
+
+
+def test_exploding_push_is_reset_and_counted(device):
+    b = make(device, num_envs=2)
+    stand(b)
+    b.step(default_pose(b))
+    b.add_root_velocity(torch.tensor([0]), torch.tensor([[1e12, 1e12, 1e12]]))
+    b.step(default_pose(b))
+    assert b.nan_envs.tolist() == [True, False]
+    assert b.nan_reset_count == 1
+    assert b.root_lin_vel_w.abs().max().item() < 100.0

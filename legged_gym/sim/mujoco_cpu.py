@@ -22,7 +22,7 @@ from legged_gym.sim.base import SceneSpec, SimBackend
 from legged_gym.sim.heightfield import TerrainSampler
 from legged_gym.sim.kinematics import BodyStates, ForwardKinematics, quat_to_matrix_np
 from legged_gym.sim.mujoco_scene import build_scene, kinematic_tree
-from legged_gym.sim.pd_control import DelayedTargets, TorqueNoise, position_actuator_params
+from legged_gym.sim.pd_control import MAX_STATE_VALUE, DelayedTargets, TorqueNoise, position_actuator_params
 from legged_gym.utils.math import quat_rotate, quat_rotate_inverse
 
 _FULL = mujoco.mjtState.mjSTATE_FULLPHYSICS
@@ -95,7 +95,11 @@ class MujocoCpuBackend(SimBackend):
         if key >= 0:
             mujoco.mj_resetDataKeyframe(m, data, key)
         mujoco.mj_getState(m, data, self._state[0], _FULL)
+        self._default_state = self._state[0].copy()  # where an environment with a broken state is put back
+        self._default_state[0] = 0.0
         self._state[:] = self._state[0]
+        self.nan_reset_count = 0
+        self._nan_envs = torch.zeros(n, dtype=torch.bool, device=self.device)
         self._targets.reset(torch.arange(n), torch.from_numpy(self._state[:, self._qpos0 + self._jq]))
         self._sensors = np.zeros((n, m.nsensordata))
         contact_cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
@@ -105,6 +109,10 @@ class MujocoCpuBackend(SimBackend):
     # --- stepping -------------------------------------------------------------------------------
     def step(self, joint_targets: Tensor) -> None:
         dec = self.spec.decimation
+        broken_in = self._broken(self._state)
+        if broken_in.any():  # written by set_state or a push: never hand it to the engine
+            self._state[broken_in] = self._default_state
+        expected_time = self._state[:, 0] + dec * self.model.opt.timestep
         self._control[:, :, self._act] = self._targets.push(joint_targets.detach().cpu()).numpy()
         spec = mujoco.mjtState.mjSTATE_CTRL
         control = self._control
@@ -126,7 +134,29 @@ class MujocoCpuBackend(SimBackend):
         )
         self._state[:] = self._state_out[:, -1]
         self._sensors = self._sens_out[:, -1]
+        self._check_health(broken_in, expected_time)
         self._refresh()
+
+    @staticmethod
+    def _broken(state: np.ndarray) -> np.ndarray:
+        """Environments whose state holds a NaN, an infinity or a value MuJoCo itself would reject (> 1e10)."""
+        return ~np.isfinite(state).all(axis=1) | (np.abs(state) > MAX_STATE_VALUE).any(axis=1)
+
+    def _check_health(self, broken_in: np.ndarray, expected_time: np.ndarray) -> None:
+        """Flag environments whose state was broken before the step, broke during it, or was reset by MuJoCo.
+
+        MuJoCo answers a NaN or huge value in its state or accelerations by resetting that environment's data
+        mid-step (to time 0) with only a printed warning: a simulated time that did not advance by the control
+        period reveals it. Flagged environments are put back to the default pose (``nan_envs``; the environment
+        resets them through its own reset path) and counted in ``nan_reset_count``.
+        """
+        reset_by_engine = np.abs(self._state[:, 0] - expected_time) > 0.5 * self.model.opt.timestep
+        bad = broken_in | reset_by_engine | self._broken(self._state)
+        self._nan_envs = torch.from_numpy(bad).to(self.device)
+        if bad.any():
+            self._state[bad] = self._default_state
+            self._sensors[bad] = 0.0
+            self.nan_reset_count += int(bad.sum())
 
     def _refresh(self, rows: np.ndarray | None = None) -> None:
         """Copy the engine state into the float32 torch tensors the environment reads (two conversions).
@@ -205,7 +235,7 @@ class MujocoCpuBackend(SimBackend):
         rows[:, v0 : v0 + 3] = np_(root_lin_vel_w)
         rows[:, v0 + 3 : v0 + 6] = np_(quat_rotate_inverse(quat, root_ang_vel_w))
         rows[:, v0 + self._jv] = np_(dof_vel)
-        self._state[ids] = rows
+        self._state[ids] = rows  # time 0 (the engine's clock restarts with each episode)
         self._targets.reset(torch.from_numpy(ids), torch.from_numpy(rows[:, q0 + self._jq]))
         self._sensors[ids] = 0.0
         self._refresh(ids)

@@ -199,15 +199,20 @@ class MujocoWarpBackend(SimBackend):
         elif self._steps == 0 or self._noise_was_active:
             self._qfrc_t.zero_()
         self._noise_was_active = self._noise.active
+        # a state broken before the step (set_state, an extreme push) never reaches the engine: masked writes,
+        # no device sync
+        broken_in = nonfinite_envs(self._qpos, self._qvel)
+        self._qpos.copy_(torch.where(broken_in[:, None], self._qpos_default.expand_as(self._qpos), self._qpos))
+        self._qvel.copy_(torch.where(broken_in[:, None], torch.zeros_like(self._qvel), self._qvel))
         self._run_substeps()
-        self._check_health()
+        self._check_health(broken_in)
         self._refresh()
 
     _noise_was_active = False
 
-    def _check_health(self) -> None:
+    def _check_health(self, broken_in: Tensor) -> None:
         """Count (or raise on) buffer overflows; put worlds with non-finite states back to the default pose."""
-        bad = nonfinite_envs(self._qpos, self._qvel)
+        bad = nonfinite_envs(self._qpos, self._qvel) | broken_in
         overflow = self._overflow & _CAPACITY_MASK
         any_bad, any_overflow = torch.stack([bad.any(), (overflow != 0).any()]).tolist()  # one device sync
         self._nan_envs = bad

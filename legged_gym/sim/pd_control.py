@@ -101,9 +101,14 @@ class TorqueNoise:
         return (2.0 * u - 1.0) * (self.scale[:, None, None] * self.effort[None, None, :])
 
 
-def nonfinite_envs(*tensors: Tensor) -> Tensor:
-    """Boolean (N,) mask of environments with a NaN or infinite value in any of the (N, ...) tensors."""
+MAX_STATE_VALUE = 1e10  # MuJoCo resets data whose positions, velocities or accelerations exceed this (mjMAXVAL)
+
+
+def nonfinite_envs(*tensors: Tensor, limit: float = MAX_STATE_VALUE) -> Tensor:
+    """Boolean (N,) mask of environments with a NaN, an infinite value or a value beyond ``limit`` in magnitude in
+    any of the (N, ...) tensors (a state MuJoCo itself would reject)."""
     bad = torch.zeros(tensors[0].shape[0], dtype=torch.bool, device=tensors[0].device)
     for t in tensors:
-        bad |= ~torch.isfinite(t.reshape(t.shape[0], -1)).all(dim=1)
+        flat = t.reshape(t.shape[0], -1)
+        bad |= ~(torch.isfinite(flat) & (flat.abs() <= limit)).all(dim=1)
     return bad
