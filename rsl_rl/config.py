@@ -117,6 +117,10 @@ class RunnerCfg:
     # iterations between evaluations by the runner's ``evaluator`` (a callable set by the task's training script,
     # e.g. tracking from frame 0 with the deterministic policy); logged under Eval/ and in eval_curve.csv; 0 = off
     eval_interval: int = 0
+    # warn once when the value loss or the absolute mean reward goes beyond these (a diverging run, or reward scales
+    # far off); 0 turns a warning off
+    warn_value_loss: float = 1e6
+    warn_mean_reward: float = 1e6
     update_threads: int = 0
 
 

@@ -55,7 +55,7 @@ def check_export(out: str, runner, obs: dict[str, torch.Tensor]) -> float:  # no
     diff_onnx = float(abs(sess.run(None, feeds)[0] - expected.cpu().numpy()).max())
     worst = max(diff_jit, diff_onnx)
     print(f"exported to {out}: TorchScript max |diff| {diff_jit:.2e}, ONNX max |diff| {diff_onnx:.2e}")
-    if worst > 1e-4:
+    if not worst <= 1e-4:  # NaN compares False: a non-finite export fails too
         raise ValueError(f"{out}: exported policy disagrees with the training policy by {worst:.2e}")
     return worst
 

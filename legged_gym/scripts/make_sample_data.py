@@ -15,8 +15,9 @@ The pickles follow the seed's pickle schema and the h5 file the seed's human-vid
 
 1. Foot placements come from a footstep plan on the terrain; each foot is flat and fixed in the world
    while it is in stance and follows a smooth lift-carry-lower trajectory while it swings.
-2. The pelvis follows smooth profiles (forward progress, lateral sway towards the stance foot, a small
-   bob, pelvic yaw, height following the supporting terrain level).
+2. The pelvis follows smooth profiles (a small bob, pelvic yaw, height following the supporting terrain
+   level); its horizontal path is balanced (:func:`balance_pelvis`): the whole robot's centre of pressure,
+   measured by inverse dynamics of the clip, follows a reference under the stance sole.
 3. Leg joint angles come from an analytic inverse kinematics of the model's leg (hip roll/yaw axes tilted
    about y, knee, two-axis ankle), whose lengths, offsets and tilt are read from the model's kinematic tree.
    The small offsets the closed form ignores (hip axes that do not intersect exactly) are removed by
@@ -90,7 +91,7 @@ class GaitParams:
     carry: tuple[float, float] = (0.10, 0.85)  # swing phase over which the foot moves forward
     pelvis_height: float = 0.745  # pelvis height between steps; the bob adds up to `bob`
     bob: float = 0.015
-    sway: float = 0.03  # lateral pelvis shift towards the stance foot
+    sway: float = 0.03  # lateral pelvis shift of the first guess (balance_pelvis replaces the horizontal path)
     pelvis_yaw: float = 0.05  # pelvic rotation when the legs are spread
     waist_counter_yaw: float = 0.8  # fraction of the pelvic yaw the waist turns back
     arm_swing: float = 0.25  # shoulder pitch amplitude, opposite to the legs

@@ -16,9 +16,10 @@ from typing import Any
 from legged_gym.motion.safe_pickle import UnsafePickleError
 from legged_gym.utils.config import apply_overrides
 from rsl_rl.utils.checkpoints import CheckpointError
+from rsl_rl.utils.checks import NonFiniteError
 
 # errors caused by the command line or input files: scripts print them as one line, without a traceback
-USER_ERRORS = (ValueError, FileNotFoundError, CheckpointError, UnsafePickleError)
+USER_ERRORS = (ValueError, FileNotFoundError, CheckpointError, UnsafePickleError, NonFiniteError)
 
 
 @dataclass

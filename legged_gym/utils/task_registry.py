@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
+from legged_gym.utils.bounds import check_bounds
 from legged_gym.utils.config import to_dict
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
 from legged_gym.utils.teachers import resolve_teacher_paths
@@ -58,6 +59,7 @@ class TaskRegistry:
         env_cfg, train_cfg = self.get_cfgs(name)
         if args is not None:
             update_cfgs_from_args(env_cfg, train_cfg, args)
+        check_bounds(env_cfg, train_cfg)
         return env_cfg, train_cfg
 
     def make_env(self, name: str, args: Args | None = None, env_cfg: Any = None) -> tuple[Any, Any]:

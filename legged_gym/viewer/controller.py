@@ -102,7 +102,10 @@ class ViserPlayer:
                 fn = self.pending.get_nowait()
             except queue.Empty:
                 return
-            fn()
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - any control's failure is shown, and play goes on
+                self.notify("action failed", f"{type(exc).__name__}: {exc}", error=True)
 
     def notify(self, title: str, body: str, error: bool = False) -> None:
         """A notification on every connected page, also printed and kept in :attr:`messages`."""
@@ -190,7 +193,7 @@ class ViserPlayer:
         try:
             path = self.catalog.path(label)
             self.runner.load(path, load_optimizer=False, strict=self.load_strict)
-        except (KeyError, RuntimeError, ValueError, OSError) as exc:  # CheckpointError is a RuntimeError
+        except Exception as exc:  # noqa: BLE001 - whatever the file holds, the viewer keeps playing
             self.notify("checkpoint not loaded", f"{label}: {exc}", error=True)
             self.panels.set_checkpoints(list(self.catalog.paths), self.catalog.label(self.checkpoint))
             return False
@@ -203,7 +206,7 @@ class ViserPlayer:
         """Export the running policy into ``<run dir>/exported/`` (TorchScript, ONNX, policy.json) and check it."""
         try:
             out, worst = export_policy(self.runner, self.checkpoint, self.env.get_observations())
-        except (RuntimeError, ValueError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001
             self.notify("export failed", str(exc), error=True)
             return None
         self.notify("exported", f"{out} (policy.pt, policy.onnx, policy.json; max |diff| {worst:.1e})")

@@ -22,6 +22,7 @@ from torch import nn
 from rsl_rl.config import AlgorithmCfg, coerce_cfg
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
+from rsl_rl.utils.checks import NonFiniteError
 from rsl_rl.utils.distributed import all_reduce_gradients, all_reduce_mean
 
 __all__ = ["PPO", "SCHEDULES"]
@@ -252,11 +253,15 @@ class PPO:
                 + c.bounds_loss_coef * bounds
             )
 
+            parts = {"value loss": value_loss, "surrogate loss": surrogate, "entropy": entropy, "bc loss": bc_loss,
+                     "bounds loss": bounds}
+            self._refuse_non_finite(parts, f"minibatch {n}")
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if self.world_size > 1:
                 all_reduce_gradients(ac.parameters(), self.world_size)
-            nn.utils.clip_grad_norm_(ac.parameters(), c.max_grad_norm)
+            grad_norm = nn.utils.clip_grad_norm_(ac.parameters(), c.max_grad_norm)
+            self._refuse_non_finite({"gradient norm": grad_norm}, f"minibatch {n}")
             self.optimizer.step()
 
             sums["value_function"] += value_loss.item()
@@ -267,9 +272,20 @@ class PPO:
             sums["kl"] += kl_value
             n += 1
         self.storage.clear()
+        bad = [name for name, p in ac.named_parameters() if not bool(torch.isfinite(p).all())]
+        if bad:
+            raise NonFiniteError(f"non-finite policy parameters after the update: {bad[:5]}")
         out = {k: v / max(n, 1) for k, v in sums.items()}
         out["learning_rate"] = self.learning_rate
         return out
+
+    @staticmethod
+    def _refuse_non_finite(values: dict[str, torch.Tensor], where: str) -> None:
+        """Raise :class:`NonFiniteError` naming the first of ``values`` that is NaN or infinite."""
+        finite = torch.stack([torch.isfinite(v.detach()).all() for v in values.values()])
+        if not bool(finite.all()):
+            name = list(values)[int((~finite).nonzero()[0])]
+            raise NonFiniteError(f"non-finite {name} in {where} of the update (the policy was not changed by it)")
 
     # ------------------------------------------------------------------ state
     def optimizer_state_dict(self) -> dict[str, Any]:

@@ -146,6 +146,9 @@ def _load_jit_teacher(
         raise TeacherError(
             f"Teacher '{path}' outputs shape {tuple(out.shape)} for batch 2; the env has {num_actions} actions"
         )
+    bad = [n for n, p in module.named_parameters() if not bool(torch.isfinite(p).all())]
+    if bad or not bool(torch.isfinite(out).all()):
+        raise TeacherError(f"Teacher '{path}' is a non-finite policy (NaN or infinite weights {bad[:5]} or outputs)")
     return Teacher(module, keys, None, path)
 
 

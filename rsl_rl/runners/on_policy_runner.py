@@ -35,7 +35,7 @@ from rsl_rl.utils.checkpoints import (
     get_load_path,
     load_checkpoint,
 )
-from rsl_rl.utils.checks import check_finite
+from rsl_rl.utils.checks import NonFiniteError, check_finite
 from rsl_rl.utils.csv_log import append_csv_row
 from rsl_rl.utils.distributed import broadcast_module, init_distributed
 from rsl_rl.utils.resolve import resolve_class
@@ -250,7 +250,14 @@ class OnPolicyRunner:
                 t1 = time.time()
                 alg.compute_returns(obs)
             threads.update()
-            losses = alg.update()
+            try:
+                losses = alg.update()
+            except NonFiniteError as exc:
+                raise NonFiniteError(
+                    f"iteration {it}: {exc}. Training stopped; no checkpoint of this iteration was written. Likely causes: a learning rate "
+                    "too high for a fixed schedule, unbounded actions (normalization.clip_actions), or a diverging "
+                    "simulation"
+                ) from None
             t2 = time.time()
             self.current_learning_iteration = it + 1
             self.total_timesteps += steps_per_iter
@@ -314,6 +321,20 @@ class OnPolicyRunner:
         if self.writer is not None:
             write_scalars(self.writer, stats)
         print(format_console(stats), flush=True)
+        self._warn_suspicious(it, losses.get("value_function", 0.0), tracker.mean_reward)
+
+    def _warn_suspicious(self, it: int, value_loss: float, mean_reward: float) -> None:
+        """Warn once per kind when the value loss or the mean reward is beyond ``runner.warn_*``."""
+        rc = self.cfg.runner
+        warned = self.__dict__.setdefault("_warned", set())
+        checks = (("value loss", abs(value_loss), rc.warn_value_loss), ("mean reward", abs(mean_reward),
+                                                                          rc.warn_mean_reward))
+        for name, value, bound in checks:
+            if bound > 0 and value > bound and name not in warned:
+                warned.add(name)
+                print(f"[rsl_rl] warning: iteration {it}: {name} {value:.3g} is beyond {bound:g} "
+                      f"(runner.warn_{name.replace(' ', '_')}). Likely causes: reward scales far too large, a "
+                      "learning rate too high, unbounded actions or a diverging simulation", flush=True)
 
     # ------------------------------------------------------------------ checkpoints
     def save(self, path: str, infos: dict[str, Any] | None = None) -> None:
@@ -326,6 +347,9 @@ class OnPolicyRunner:
         if not self.is_main:
             return
         ac = self.actor_critic
+        bad = [k for k, v in ac.state_dict().items() if torch.is_floating_point(v) and not bool(torch.isfinite(v).all())]
+        if bad:
+            raise NonFiniteError(f"refusing to write {path}: non-finite values in {bad[:5]}")
         ckpt = {
             "model_state_dict": ac.state_dict(),
             "optimizer_state_dict": self.alg.optimizer_state_dict(),
@@ -370,6 +394,8 @@ class OnPolicyRunner:
                 except (ValueError, KeyError, RuntimeError) as e:
                     raise CheckpointError(f"Optimizer state in '{path}' does not match the policy: {e}") from e
         self.current_learning_iteration = int(ckpt.get("iter", 0))
+        if self.is_main:
+            print(f"[rsl_rl] loaded {path} (iteration {self.current_learning_iteration})", flush=True)
         if self.cfg.policy.re_init_std:
             ac.re_init_std()
         return dict(ckpt.get("infos") or {})

@@ -30,6 +30,8 @@ __all__ = [
     "latest_checkpoint_in",
     "list_checkpoints",
     "load_checkpoint",
+    "remove_stale_temporaries",
+    "save_weights_only",
 ]
 
 CHECKPOINT_FORMAT_VERSION = 1
@@ -61,6 +63,7 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike[str]) -> None:
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    remove_stale_temporaries(directory)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -82,6 +85,22 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike[str]) -> None:
             os.close(dfd)
     except OSError:
         pass
+
+
+_TMP_RE = re.compile(r"^\.model_\d+\.pt\..+\.tmp$")
+
+
+def remove_stale_temporaries(directory: str) -> list[str]:
+    """Delete the temporary files an interrupted save left in ``directory`` (``.model_<n>.pt.*.tmp``)."""
+    removed = []
+    for name in os.listdir(directory):
+        if _TMP_RE.match(name):
+            try:
+                os.remove(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
+                pass
+    return removed
 
 
 def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -108,7 +127,28 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
         raise CheckpointError(
             f"Checkpoint '{path}' lacks the keys {missing}; it has {sorted(data)} (expected {list(CHECKPOINT_KEYS)})"
         )
+    _check_field_types(path, data)
+    bad = [k for k, v in data["model_state_dict"].items() if torch.is_floating_point(v) and not bool(torch.isfinite(v).all())]
+    if bad:
+        raise CheckpointError(f"Checkpoint '{path}' holds a non-finite policy: NaN or infinite values in {bad[:5]}")
     return data
+
+
+def _check_field_types(path: str, data: dict[str, Any]) -> None:
+    """The fields every loader reads have the types it reads them as (a crafted file gets a clear error)."""
+    sd = data["model_state_dict"]
+    if not isinstance(sd, Mapping) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in sd.items()):
+        raise CheckpointError(f"Checkpoint '{path}': field 'model_state_dict': expected a dict of name -> tensor, "
+                              f"got {type(sd).__name__}")
+    for key, types, expected in (("policy_cfg", (Mapping,), "a dict"), ("obs_shapes", (Mapping,), "a dict"),
+                                 ("config", (Mapping,), "a dict"), ("infos", (Mapping,), "a dict"),
+                                 ("optimizer_state_dict", (Mapping,), "a dict")):
+        if key in data and not isinstance(data[key], types):
+            raise CheckpointError(f"Checkpoint '{path}': field '{key}': expected {expected}, got "
+                                  f"{type(data[key]).__name__}")
+    for key in ("iter", "num_actions"):
+        if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int) or data[key] < 0):
+            raise CheckpointError(f"Checkpoint '{path}': field '{key}': expected an integer >= 0, got {data[key]!r}")
 
 
 def check_state_dict_compatible(
@@ -158,10 +198,11 @@ def list_checkpoints(run_dir: str) -> list[tuple[int, str]]:
 
 
 def latest_checkpoint_in(run_dir: str) -> str:
-    """Path of the highest-numbered ``model_<n>.pt`` in ``run_dir``.
+    """Path of the highest-numbered readable ``model_<n>.pt`` in ``run_dir``; unreadable newer ones (a truncated file
+    from a killed save) are skipped with a message naming each.
 
     Raises:
-        CheckpointError: No such directory or no checkpoint in it (lists what the directory holds).
+        CheckpointError: No such directory, no checkpoint in it (lists what the directory holds), or none readable.
     """
     if not os.path.isdir(run_dir):
         raise CheckpointError(f"Run directory '{run_dir}' does not exist")
@@ -170,7 +211,16 @@ def latest_checkpoint_in(run_dir: str) -> str:
         raise CheckpointError(
             f"No model_<n>.pt checkpoint in '{run_dir}'; it contains: {sorted(os.listdir(run_dir))}"
         )
-    return ckpts[-1][1]
+    skipped = []
+    for _, path in reversed(ckpts):  # the newest readable one: a kill during a save can leave a broken newest file
+        try:
+            load_checkpoint(path)
+        except CheckpointError as exc:
+            print(f"[rsl_rl] skipping unreadable checkpoint {path}: {exc}", flush=True)
+            skipped.append(os.path.basename(path))
+            continue
+        return path
+    raise CheckpointError(f"No readable checkpoint in '{run_dir}': {skipped} could not be read")
 
 
 def get_load_path(root: str, load_run: str | int = "-1", checkpoint: int = -1) -> str:
@@ -218,3 +268,21 @@ def get_load_path(root: str, load_run: str | int = "-1", checkpoint: int = -1) -
         available = [n for n, _ in list_checkpoints(run_dir)]
         raise CheckpointError(f"Checkpoint model_{checkpoint}.pt not in '{run_dir}'; available iterations: {available}")
     return path
+
+
+def save_weights_only(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> dict[str, Any]:
+    """Copy a checkpoint without its optimiser state (what inference, export and fine-tuning need).
+
+    Returns:
+        The saved dict.
+
+    Raises:
+        CheckpointError: ``src`` is unreadable, or a weight is NaN or infinite (nothing non-finite is written).
+    """
+    data = load_checkpoint(src)
+    bad = [k for k, v in data["model_state_dict"].items() if torch.is_tensor(v) and not torch.isfinite(v).all()]
+    if bad:
+        raise CheckpointError(f"Checkpoint '{src}' has non-finite weights in {bad[:5]}; not copied")
+    slim = {k: v for k, v in data.items() if k != "optimizer_state_dict"}
+    atomic_torch_save(slim, dst)
+    return slim

@@ -66,6 +66,12 @@ def _got(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+def check_file_pattern(pattern: str, where: str) -> None:
+    """A file name (or glob) inside a clip folder: no folder part, no '..', not absolute."""
+    if os.path.isabs(pattern) or "/" in pattern or "\\" in pattern or pattern in (".", ".."):
+        raise ValueError(f"{where}: expected a file name (or glob) inside the clip folder, got {pattern!r}")
+
+
 def _string(entry: dict[str, Any], name: str, where: str, default: str | None, hint: str = "") -> str | None:
     """A non-empty string field (``default`` when absent or null)."""
     value = entry.get(name)
@@ -105,6 +111,8 @@ def _item(entry: Any, where: str) -> MotionListItem:
     data = _string(entry, "human_video_data_pattern", where, DEFAULT_DATA_PATTERN)
     terrain = _string(entry, "human_video_terrain_pattern", where, DEFAULT_TERRAIN_PATTERN)
     assert data is not None and terrain is not None
+    for name, pattern in (("human_video_data_pattern", data), ("human_video_terrain_pattern", terrain)):
+        check_file_pattern(pattern, f"{where}: field '{name}'")
     return MotionListItem(folder, teacher, data, terrain, _fps(entry, where), where)
 
 

@@ -19,7 +19,12 @@ from dataclasses import dataclass
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.envs.base.deepmimic_config import DeepMimicCfg
-from legged_gym.envs.base.motion_list import MotionListItem, is_motion_list_file, read_motion_list
+from legged_gym.envs.base.motion_list import (
+    MotionListItem,
+    check_file_pattern,
+    is_motion_list_file,
+    read_motion_list,
+)
 
 
 @dataclass
@@ -163,6 +168,8 @@ def discover_clips(cfg: DeepMimicCfg) -> list[ClipSource]:
             for d in range(cfg.amass_terrain_difficulty):
                 clips.append(ClipSource(f"{stem}_d{d}" if d else stem, f, "mocap", None, d))
     if cfg.use_human_videos:
+        check_file_pattern(cfg.human_video_data_pattern, "deepmimic.human_video_data_pattern")
+        check_file_pattern(cfg.human_video_terrain_pattern, "deepmimic.human_video_terrain_pattern")
         for folder, item in video_items(cfg):
             mesh = _find_mesh(folder, item.terrain_pattern)
             if mesh is None and not cfg.auto_flat_if_mesh_missing:

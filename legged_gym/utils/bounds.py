@@ -1,0 +1,57 @@
+"""Range checks of the configuration fields a command line can set to something that crashes or exhausts memory.
+
+Each check names the flag (``--num_envs`` / ``--env.<path>`` / ``--train.<path>``), what was expected and what
+came, in one line, before anything is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from legged_gym.utils.config import ConfigError
+
+__all__ = ["MAX_ENVS", "MAX_HIDDEN_WIDTH", "check_bounds"]
+
+MAX_ENVS = 65_536  # environments per process
+MAX_HIDDEN_WIDTH = 16_384  # units of one hidden layer
+MIN_TERRAIN_RESOLUTION = 0.01  # [m] grid of height fields cast from meshes
+
+
+def _get(cfg: Any, path: str) -> Any:
+    node = cfg
+    for part in path.split("."):
+        if not hasattr(node, part):
+            return None
+        node = getattr(node, part)
+    return node
+
+
+def check_bounds(env_cfg: Any, train_cfg: Any) -> None:
+    """Raise :class:`ConfigError` for the first field outside its range.
+
+    Checked: ``env.num_envs`` in [1, MAX_ENVS]; ``sim.dt`` in (0, 0.1]; ``control.decimation`` >= 1;
+    ``runner.max_iterations`` >= 0; every hidden width in [1, MAX_HIDDEN_WIDTH]; ``deepmimic.terrain_resolution`` >=
+    MIN_TERRAIN_RESOLUTION.
+    """
+    checks: list[tuple[str, str, Any, bool, str]] = []
+
+    def add(flag: str, root: Any, path: str, ok: Any, expected: str) -> None:
+        value = _get(root, path)
+        if value is not None:
+            checks.append((flag, path, value, bool(ok(value)), expected))
+
+    add("--num_envs (env.env.num_envs)", env_cfg, "env.num_envs", lambda v: 1 <= v <= MAX_ENVS,
+        f"an integer from 1 to {MAX_ENVS}")
+    add("--env.sim.dt", env_cfg, "sim.dt", lambda v: 0.0 < v <= 0.1, "a time step in (0, 0.1] seconds")
+    add("--env.control.decimation", env_cfg, "control.decimation", lambda v: v >= 1, "an integer >= 1")
+    add("--env.deepmimic.terrain_resolution", env_cfg, "deepmimic.terrain_resolution",
+        lambda v: v >= MIN_TERRAIN_RESOLUTION, f"a grid spacing >= {MIN_TERRAIN_RESOLUTION} m")
+    add("--max_iterations (train.runner.max_iterations)", train_cfg, "runner.max_iterations", lambda v: v >= 0,
+        "an integer >= 0")
+    for which in ("actor_hidden_dims", "critic_hidden_dims"):
+        add(f"--train.policy.{which}", train_cfg, f"policy.{which}",
+            lambda v: len(v) >= 1 and all(1 <= int(w) <= MAX_HIDDEN_WIDTH for w in v),
+            f"one or more layer widths from 1 to {MAX_HIDDEN_WIDTH}")
+    for flag, _path, value, ok, expected in checks:
+        if not ok:
+            raise ConfigError(f"{flag}: expected {expected}, got {value!r}")

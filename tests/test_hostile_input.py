@@ -1,0 +1,141 @@
+"""Hostile and broken input: CLI bounds, crafted and broken checkpoints, non-finite policies, escaping patterns."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+
+import pytest
+import torch
+
+from legged_gym.envs import task_registry
+from legged_gym.envs.base.motion_list import read_motion_list
+from legged_gym.utils.config import ConfigError
+from legged_gym.utils.helpers import get_args
+from rsl_rl.utils.checkpoints import (
+    CheckpointError,
+    atomic_torch_save,
+    latest_checkpoint_in,
+    load_checkpoint,
+    save_weights_only,
+)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("flag, named", [
+    (["--num_envs", "0"], "--num_envs"),
+    (["--num_envs", "-3"], "--num_envs"),
+    (["--env.sim.dt=0"], "--env.sim.dt"),
+    (["--env.control.decimation=0"], "--env.control.decimation"),
+    (["--max_iterations", "-1"], "--max_iterations"),
+    (["--train.policy.actor_hidden_dims=[1000000000]"], "--train.policy.actor_hidden_dims"),
+    (["--env.deepmimic.terrain_resolution=1e-4"], "--env.deepmimic.terrain_resolution"),
+    (["--num_envs", "100000"], "--num_envs"),
+])
+def test_cli_values_out_of_range_name_the_flag(flag: list[str], named: str) -> None:
+    args = get_args(["--task=g1_deepmimic", *flag])
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        task_registry.load_cfgs("g1_deepmimic", args)
+
+
+def _ckpt(**fields) -> dict:  # noqa: ANN003
+    base = {"model_state_dict": {"w": torch.zeros(3)}, "policy_cfg": {}, "iter": 3}
+    base.update(fields)
+    return base
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"model_state_dict": 5}, "model_state_dict"),
+    ({"model_state_dict": "weights"}, "model_state_dict"),
+    ({"iter": None}, "'iter'"),
+    ({"policy_cfg": [1, 2]}, "policy_cfg"),
+    ({"model_state_dict": {"w": torch.tensor([1.0, float("nan")])}}, "non-finite"),
+])
+def test_malformed_checkpoints_are_refused_with_the_field(tmp_path, fields: dict, message: str) -> None:  # noqa: ANN001
+    path = tmp_path / "model_1.pt"
+    torch.save(_ckpt(**fields), path)
+    with pytest.raises(CheckpointError, match=re.escape(message)) as err:
+        load_checkpoint(path)
+    assert str(path) in str(err.value)
+
+
+class _RunsCode:
+    """Pickles to a call of os.system: unpickling it with full pickle powers would create a file."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # noqa: ANN204
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_code_running_checkpoint_never_runs(tmp_path) -> None:  # noqa: ANN001
+    """Fails if any checkpoint load path stops passing weights_only=True."""
+    marker = tmp_path / "ran"
+    path = tmp_path / "model_7.pt"
+    with open(path, "wb") as f:
+        pickle.dump({"model_state_dict": _RunsCode(str(marker)), "policy_cfg": {}}, f)
+    with pytest.raises(CheckpointError, match="weights_only"):
+        load_checkpoint(path)
+    with pytest.raises(CheckpointError):
+        latest_checkpoint_in(str(tmp_path))
+    assert not marker.exists()
+
+
+def test_every_torch_load_in_the_project_is_weights_only() -> None:
+    calls = []
+    for base in ("legged_gym", "rsl_rl", "benchmarks"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, base)):
+            for name in files:
+                if name.endswith(".py"):
+                    text = open(os.path.join(dirpath, name)).read()
+                    calls += [(name, m.group(0)) for m in re.finditer(r"torch\.load\([^)]*\)", text)]
+    assert calls, "the pattern found no torch.load call at all"
+    assert all("weights_only=True" in call for _, call in calls), calls
+
+
+def test_resume_skips_an_unreadable_newest_checkpoint_and_stale_temporaries_go(tmp_path, capsys) -> None:  # noqa: ANN001
+    atomic_torch_save(_ckpt(iter=10), tmp_path / "model_10.pt")
+    (tmp_path / "model_20.pt").write_bytes(open(tmp_path / "model_10.pt", "rb").read()[:100])  # truncated
+    (tmp_path / "model_30.pt").write_bytes(b"")  # empty
+    assert latest_checkpoint_in(str(tmp_path)) == str(tmp_path / "model_10.pt")
+    out = capsys.readouterr().out
+    assert "model_30.pt" in out and "model_20.pt" in out
+    stale = tmp_path / ".model_40.pt.abc123.tmp"
+    stale.write_bytes(b"")
+    atomic_torch_save(_ckpt(iter=50), tmp_path / "model_50.pt")
+    assert not stale.exists()
+
+
+def test_weights_only_copy_drops_the_optimiser_state(tmp_path) -> None:  # noqa: ANN001
+    src = tmp_path / "model_1.pt"
+    torch.save(_ckpt(optimizer_state_dict={"state": {}}), src)
+    slim = save_weights_only(src, tmp_path / "slim.pt")
+    assert "optimizer_state_dict" not in slim and load_checkpoint(tmp_path / "slim.pt")["iter"] == 3
+
+
+@pytest.mark.parametrize("pattern", ["../../../../etc/passwd", "/etc/passwd", "sub/retarget.h5", ".."])
+def test_motion_list_patterns_stay_inside_their_folder(tmp_path, pattern: str) -> None:  # noqa: ANN001
+    lst = tmp_path / "motions.yaml"
+    lst.write_text(f"- folder_path: clip_a\n  human_video_data_pattern: '{pattern}'\n")
+    with pytest.raises(ValueError, match="inside the clip folder"):
+        read_motion_list(str(lst))
+
+
+def test_a_diverging_run_stops_with_the_iteration_and_writes_nothing_non_finite(tmp_path) -> None:  # noqa: ANN001
+    from legged_gym.scripts.train import train
+    from rsl_rl.utils.checks import NonFiniteError
+
+    args = get_args([
+        "--task=g1", "--headless", "--num_envs", "8", "--max_iterations", "30", "--no_use_wandb",
+        "--log_root", str(tmp_path), "--train.algorithm.learning_rate=1e6", "--train.algorithm.schedule=fixed",
+        "--env.normalization.clip_actions=1e6", "--env.control.action_scale=1e3", "--train.runner.save_interval=1",
+        "--train.runner.num_steps_per_env=4",
+    ])
+    with pytest.raises(NonFiniteError, match=r"iteration \d+: non-finite"):
+        train(args)
+    ckpts = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path) for f in fs if f.endswith(".pt")]
+    for path in ckpts:
+        load_checkpoint(path)  # raises on a non-finite policy
