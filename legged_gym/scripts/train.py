@@ -6,6 +6,7 @@ Multi-process: ``torchrun --nproc-per-node N legged_gym/scripts/train.py --multi
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -15,16 +16,36 @@ from legged_gym.utils.helpers import Args, get_args  # noqa: E402
 from legged_gym.utils.wandb_setup import prepare_wandb  # noqa: E402
 
 
+def resume_command(argv: list[str], run_dir: str, iteration: int) -> str:
+    """The command that continues an interrupted run: the same flags, resuming from ``run_dir``'s checkpoint."""
+    keep, skip = [], 0
+    for tok in argv:
+        if skip:
+            skip -= 1
+            continue
+        if tok in ("--load_run", "--checkpoint"):
+            skip = 1
+            continue
+        if tok == "--resume" or tok.startswith(("--load_run=", "--checkpoint=")):
+            continue
+        keep.append(tok)
+    return " ".join(["python legged_gym/scripts/train.py", *map(shlex.quote, keep), "--resume", "--load_run",
+                     shlex.quote(run_dir), "--checkpoint", str(iteration)])
+
+
 def train(args: Args) -> str | None:
     """Build the task's environment and runner from the command line and learn; returns the run folder."""
     if args.task is None:
         raise SystemExit(f"error: --task is required; registered tasks: {', '.join(task_registry.task_names)}")
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
     prepare_wandb(train_cfg.runner)
+    print(f"Building {args.task}: {env_cfg.env.num_envs} environments on {args.sim_device}", flush=True)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
     if hasattr(env, "describe_rewards") and int(os.environ.get("RANK", 0)) == 0:
         print(env.describe_rewards())
     runner, train_cfg = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg)
+    if runner.log_dir is not None and int(os.environ.get("RANK", 0)) == 0:
+        print(f"Run folder: {runner.log_dir}", flush=True)
     if train_cfg.runner.eval_interval > 0 and hasattr(env, "replay"):
         from legged_gym.eval.periodic import TrackingEvaluator
 
@@ -32,15 +53,29 @@ def train(args: Args) -> str | None:
         runner.evaluator = TrackingEvaluator(type(env), env_cfg, sim_device=args.sim_device, rl_device=args.rl_device)
     # tracking tasks already start episodes at random frames; a random episode counter would end them early
     random_start = getattr(env, "random_initial_episode_length", True)
-    runner.learn(num_learning_iterations=train_cfg.runner.max_iterations, init_at_random_ep_len=random_start)
-    env.close()
+    try:
+        runner.learn(num_learning_iterations=train_cfg.runner.max_iterations, init_at_random_ep_len=random_start)
+    finally:
+        env.close()
     return runner.log_dir
 
 
 if __name__ == "__main__":
     from legged_gym.utils.helpers import USER_ERRORS
 
+    from rsl_rl.runners.on_policy_runner import TrainingInterrupted
+
     try:
         train(get_args(description="Train a policy on a registered task"))
     except USER_ERRORS as exc:  # configuration and input errors: one clear line, no traceback
         raise SystemExit(f"error: {exc}") from None
+    except TrainingInterrupted as stop:
+        if stop.checkpoint is not None:
+            print(f"Saved {stop.checkpoint}\nRun folder: {stop.log_dir}\nResume with:\n  "
+                  f"{resume_command(sys.argv[1:], stop.log_dir, stop.iteration)}", flush=True)
+        else:
+            print(f"Interrupted before the first iteration finished; nothing saved (run folder: {stop.log_dir})")
+        raise SystemExit(130) from None
+    except KeyboardInterrupt:  # while building, before training started
+        print("\nInterrupted", flush=True)
+        raise SystemExit(130) from None

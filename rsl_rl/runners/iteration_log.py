@@ -148,3 +148,29 @@ def format_console(s: IterationStats, width: int = 80, pad: int = 35) -> str:
         f"{'ETA:':>{pad}} {mean_iter_time * max(remaining, 0):.1f}s",
     ]
     return "\n".join(lines)
+
+
+def hms(seconds: float) -> str:
+    """``h:mm:ss`` of a duration."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+PROGRESS_KEYS = ("success/overall",)  # episode infos shown in the progress line when present
+
+
+def format_progress(s: IterationStats, extra: dict[str, float] | None = None) -> str:
+    """One line per iteration: iteration, throughput, elapsed time and ETA (h:mm:ss), reward, episode length, the
+    task's key metrics (``extra``, e.g. the latest from-frame-0 evaluation)."""
+    remaining = s.last_iteration - (s.iteration + 1)
+    mean_iter_time = s.total_time / max(s.iterations_this_call, 1)
+    parts = [f"it {s.iteration + 1}/{s.last_iteration}", f"{s.fps:,.0f} steps/s", f"{s.total_timesteps:,} steps",
+             f"elapsed {hms(s.total_time)}", f"ETA {hms(mean_iter_time * max(remaining, 0))}"]
+    if s.mean_reward is not None and s.mean_episode_length is not None:
+        parts += [f"reward {s.mean_reward:.2f}", f"ep len {s.mean_episode_length:.0f}"]
+    for key in PROGRESS_KEYS:
+        if key in s.episode:
+            parts.append(f"{key.split('/')[0]} {s.episode[key]:.2f}")
+    for key, value in (extra or {}).items():
+        parts.append(f"{key} {value:.2f}")
+    return " | ".join(parts)

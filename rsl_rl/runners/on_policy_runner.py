@@ -25,6 +25,7 @@ from rsl_rl.runners.iteration_log import (
     IterationStats,
     average_episode_infos,
     format_console,
+    format_progress,
     write_scalars,
 )
 from rsl_rl.utils.checkpoints import (
@@ -41,13 +42,21 @@ from rsl_rl.utils.distributed import broadcast_module, init_distributed
 from rsl_rl.utils.resolve import resolve_class
 from rsl_rl.utils.writers import MultiWriter, make_writers
 
-__all__ = ["POLICIES", "OnPolicyRunner"]
+__all__ = ["POLICIES", "OnPolicyRunner", "TrainingInterrupted"]
 
 POLICIES: dict[str, type[ActorCritic]] = {"ActorCritic": ActorCritic}
 
 
 def _jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=str))
+
+
+class TrainingInterrupted(Exception):
+    """Training stopped by Ctrl-C after saving the current iteration (``checkpoint``; None when nothing was saved)."""
+
+    def __init__(self, log_dir: str | None, checkpoint: str | None, iteration: int) -> None:
+        super().__init__(f"interrupted at iteration {iteration}")
+        self.log_dir, self.checkpoint, self.iteration = log_dir, checkpoint, iteration
 
 
 class _ThreadPlan:
@@ -139,6 +148,7 @@ class OnPolicyRunner:
         self.total_time = 0.0
         self.writer: MultiWriter | None = None
         # called every runner.eval_interval iterations with the deterministic policy; returns {name: value}
+        self._progress_extra: dict[str, float] = {}  # latest evaluation means, shown in the progress line
         self.evaluator: Callable[[Callable[[dict[str, torch.Tensor]], torch.Tensor]], dict[str, float]] | None = None
         if rc.resume:
             self.load(self._resume_path(), load_optimizer=rc.load_optimizer, strict=rc.load_model_strict)
@@ -231,6 +241,32 @@ class OnPolicyRunner:
         if start == 0 and num_learning_iterations > 0:
             self._evaluate()
         threads = _ThreadPlan(self.device, rc.collect_threads, rc.update_threads)
+        last_save = time.time()
+        try:
+            self._iterate(start, end, obs, tracker, ep_infos, steps_per_iter, call_start, threads, last_save)
+        except KeyboardInterrupt:
+            raise self._interrupted() from None
+        if self.log_dir is not None and num_learning_iterations > 0 and end % rc.save_interval != 0:
+            self.save(os.path.join(self.log_dir, f"model_{end}.pt"))
+        if self.writer is not None:
+            self.writer.flush()
+
+    def _interrupted(self) -> TrainingInterrupted:
+        """Ctrl-C: save the current iteration (a second Ctrl-C during the save leaves the previous checkpoint)."""
+        it = self.current_learning_iteration
+        path = None
+        if self.log_dir is not None and self.is_main and it > 0:
+            path = os.path.join(self.log_dir, f"model_{it}.pt")
+            print(f"\n[rsl_rl] interrupted: saving iteration {it} to {path} (Ctrl-C again to quit at once)", flush=True)
+            self.save(path)
+        if self.writer is not None:
+            self.writer.flush()
+        return TrainingInterrupted(self.log_dir, path, it)
+
+    def _iterate(self, start: int, end: int, obs: dict[str, torch.Tensor], tracker: EpisodeTracker,
+                 ep_infos: list[dict[str, Any]], steps_per_iter: int, call_start: float, threads: _ThreadPlan,
+                 last_save: float) -> None:
+        env, alg, rc = self.env, self.alg, self.cfg.runner
         for it in range(start, end):
             t0 = time.time()
             threads.collect()
@@ -254,9 +290,9 @@ class OnPolicyRunner:
                 losses = alg.update()
             except NonFiniteError as exc:
                 raise NonFiniteError(
-                    f"iteration {it}: {exc}. Training stopped; no checkpoint of this iteration was written. Likely causes: a learning rate "
-                    "too high for a fixed schedule, unbounded actions (normalization.clip_actions), or a diverging "
-                    "simulation"
+                    f"iteration {it}: {exc}. Training stopped; no checkpoint of this iteration was written. Likely "
+                    "causes: a learning rate too high for a fixed schedule, unbounded actions "
+                    "(normalization.clip_actions), or a diverging simulation"
                 ) from None
             t2 = time.time()
             self.current_learning_iteration = it + 1
@@ -268,12 +304,10 @@ class OnPolicyRunner:
             ep_infos.clear()
             if rc.eval_interval > 0 and (it + 1) % rc.eval_interval == 0:
                 self._evaluate()
-            if self.log_dir is not None and (it + 1) % rc.save_interval == 0:
+            due = (it + 1) % rc.save_interval == 0 or (0 < rc.save_interval_s <= time.time() - last_save)
+            if self.log_dir is not None and due:
                 self.save(os.path.join(self.log_dir, f"model_{it + 1}.pt"))
-        if self.log_dir is not None and num_learning_iterations > 0 and end % rc.save_interval != 0:
-            self.save(os.path.join(self.log_dir, f"model_{end}.pt"))
-        if self.writer is not None:
-            self.writer.flush()
+                last_save = time.time()
 
     def _evaluate(self) -> dict[str, float] | None:
         """Run the evaluator (main rank only) with the deterministic policy; log, print and append to
@@ -293,6 +327,7 @@ class OnPolicyRunner:
         if self.log_dir is not None:
             append_csv_row(os.path.join(self.log_dir, "eval_curve.csv"),
                            {"iteration": it, "env_steps": steps, **{k: round(v, 6) for k, v in metrics.items()}})
+        self._progress_extra = {f"eval {k.replace('/mean', '')}": v for k, v in metrics.items() if k.endswith("/mean")}
         summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k.endswith("/mean") or k.endswith("/all"))
         print(f"[eval] iteration {it}, {steps} env steps ({time.time() - t0:.1f} s): {summary}", flush=True)
         return metrics
@@ -320,15 +355,18 @@ class OnPolicyRunner:
         )
         if self.writer is not None:
             write_scalars(self.writer, stats)
-        print(format_console(stats), flush=True)
+        if self.cfg.runner.verbose:
+            print(format_console(stats), flush=True)
+        else:
+            print(format_progress(stats, self._progress_extra), flush=True)
         self._warn_suspicious(it, losses.get("value_function", 0.0), tracker.mean_reward)
 
-    def _warn_suspicious(self, it: int, value_loss: float, mean_reward: float) -> None:
+    def _warn_suspicious(self, it: int, value_loss: float, mean_reward: float | None) -> None:
         """Warn once per kind when the value loss or the mean reward is beyond ``runner.warn_*``."""
         rc = self.cfg.runner
         warned = self.__dict__.setdefault("_warned", set())
-        checks = (("value loss", abs(value_loss), rc.warn_value_loss), ("mean reward", abs(mean_reward),
-                                                                          rc.warn_mean_reward))
+        checks = (("value loss", abs(value_loss), rc.warn_value_loss),
+                  ("mean reward", abs(mean_reward) if mean_reward is not None else 0.0, rc.warn_mean_reward))
         for name, value, bound in checks:
             if bound > 0 and value > bound and name not in warned:
                 warned.add(name)
