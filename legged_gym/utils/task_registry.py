@@ -13,6 +13,7 @@ from legged_gym.utils.bounds import check_bounds
 from legged_gym.utils.config import to_dict
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
 from legged_gym.utils.teachers import resolve_teacher_paths
+from rsl_rl.utils import provenance
 
 
 @dataclass
@@ -109,7 +110,8 @@ class TaskRegistry:
             while os.path.exists(log_dir):  # two runs started within the same second
                 log_dir = os.path.join(log_root, f"{stamp}_{r.run_name or r.experiment_name}_{suffix}")
                 suffix += 1
-        saved = {"task": name, "env": to_dict(env_cfg) if env_cfg is not None else None, "train": to_dict(train_cfg)}
+        saved = {"task": name, "env": to_dict(env_cfg) if env_cfg is not None else None, "train": to_dict(train_cfg),
+                 "provenance": provenance.collect()}
         if args is not None:
             saved["command_line"] = {"sim_device": args.sim_device, "rl_device": args.rl_device,
                                      "env_overrides": args.env_overrides, "train_overrides": args.train_overrides}

@@ -36,6 +36,7 @@ from rsl_rl.utils.checkpoints import (
     get_load_path,
     load_checkpoint,
 )
+from rsl_rl.utils import provenance
 from rsl_rl.utils.checks import NonFiniteError, check_finite
 from rsl_rl.utils.csv_log import append_csv_row
 from rsl_rl.utils.distributed import broadcast_module, init_distributed
@@ -147,6 +148,8 @@ class OnPolicyRunner:
         self.total_timesteps = 0
         self.total_time = 0.0
         self.writer: MultiWriter | None = None
+        self.loaded_checkpoint: str | None = None  # the file load() read last (recorded in exports)
+        self.loaded_provenance: dict[str, Any] | None = None
         # called every runner.eval_interval iterations with the deterministic policy; returns {name: value}
         self._progress_extra: dict[str, float] = {}  # latest evaluation means, shown in the progress line
         self.evaluator: Callable[[Callable[[dict[str, torch.Tensor]], torch.Tensor]], dict[str, float]] | None = None
@@ -202,6 +205,11 @@ class OnPolicyRunner:
         if not self.is_main or self.log_dir is None or self.writer is not None:
             return
         os.makedirs(self.log_dir, exist_ok=True)
+        if self.cfg_to_save.get("provenance", {}).get("dirty"):
+            provenance.write_git_diff(os.path.join(self.log_dir, "git_diff.patch"))
+        if self.loaded_checkpoint is not None:
+            self.cfg_to_save["resumed_from"] = {"checkpoint": self.loaded_checkpoint,
+                                                "iteration": self.current_learning_iteration}
         cfg_path = os.path.join(self.log_dir, "config.json")
         tmp = cfg_path + ".tmp"
         with open(tmp, "w") as f:
@@ -432,6 +440,8 @@ class OnPolicyRunner:
                 except (ValueError, KeyError, RuntimeError) as e:
                     raise CheckpointError(f"Optimizer state in '{path}' does not match the policy: {e}") from e
         self.current_learning_iteration = int(ckpt.get("iter", 0))
+        self.loaded_checkpoint = os.path.abspath(path)
+        self.loaded_provenance = dict(ckpt.get("config") or {}).get("provenance")
         if self.is_main:
             print(f"[rsl_rl] loaded {path} (iteration {self.current_learning_iteration})", flush=True)
         if self.cfg.policy.re_init_std:
@@ -454,4 +464,7 @@ class OnPolicyRunner:
 
         meta_fn = getattr(self.env, "export_metadata", None)
         metadata = meta_fn() if callable(meta_fn) else {}
-        return export_policy(self.actor_critic, out_dir, metadata=metadata, obs_shapes=self.env_obs_shapes)
+        source = {"checkpoint": self.loaded_checkpoint, "iteration": self.current_learning_iteration,
+                  "trained_with": self.loaded_provenance, "exported_by": provenance.collect()}
+        return export_policy(self.actor_critic, out_dir, metadata=metadata, obs_shapes=self.env_obs_shapes,
+                             provenance=source)

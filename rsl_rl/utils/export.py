@@ -84,6 +84,7 @@ def export_policy(
     obs_shapes: dict[str, tuple[int, ...]] | None = None,
     onnx: bool = True,
     opset_version: int = 17,
+    provenance: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """Write ``policy.pt``, ``policy.onnx`` and ``policy.json`` into ``out_dir`` (see the module docstring).
 
@@ -94,6 +95,7 @@ def export_policy(
         obs_shapes: Observation key -> shape without batch; defaults to ``actor_critic.obs_shapes``.
         onnx: Also write ``policy.onnx``.
         opset_version: ONNX opset (>= 17).
+        provenance: Where the policy came from (checkpoint, iteration, command, git state), stored as is.
 
     Returns:
         ``{"torchscript": path, "onnx": path, "json": path}`` (no ``"onnx"`` when ``onnx=False``).
@@ -144,6 +146,7 @@ def export_policy(
         "policy_cfg": actor_critic.policy_cfg,
         "files": {name: os.path.basename(p) for name, p in paths.items() if name != "json"},
         "env": env_meta,
+        "provenance": json.loads(json.dumps(provenance or {}, default=str)),
     }
     with open(paths["json"], "w") as f:
         json.dump(contract, f, indent=2)
