@@ -98,6 +98,7 @@ class RunnerCfg:
 
     num_steps_per_env: int = 24
     max_iterations: int = 1500
+    cpu_max_iterations: int | None = None  # iterations on a CPU when neither --max_iterations nor this field is given
     save_interval: int = 50
     experiment_name: str = "test"
     run_name: str = ""

@@ -96,3 +96,14 @@ def test_training_writes_the_from_frame_0_curve(tmp_path) -> None:  # noqa: ANN0
             assert float(r[f"success/{clip}"]) in (0.0, 1.0)
         assert float(r["frames_tracked/mean"]) == pytest.approx(
             (float(r["frames_tracked/stand"]) + float(r["frames_tracked/walk"])) / 2, abs=1e-5)
+
+
+def test_cpu_sizes_apply_only_when_not_given() -> None:
+    env_cfg, train_cfg = task_registry.load_cfgs("g1_deepmimic", get_args(["--task=g1_deepmimic"]))
+    assert (env_cfg.env.num_envs, train_cfg.runner.max_iterations) == (256, 1500)
+    env_cfg, train_cfg = task_registry.load_cfgs(
+        "g1_deepmimic", get_args(["--task=g1_deepmimic", "--num_envs", "64", "--train.runner.max_iterations=7"]))
+    assert (env_cfg.env.num_envs, train_cfg.runner.max_iterations) == (64, 7)
+    env_cfg, train_cfg = task_registry.load_cfgs(
+        "g1_deepmimic", get_args(["--task=g1_deepmimic", "--sim_device", "cuda:0"]))
+    assert (env_cfg.env.num_envs, train_cfg.runner.max_iterations) == (4096, 10000)

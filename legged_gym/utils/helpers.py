@@ -132,8 +132,15 @@ def update_cfgs_from_args(env_cfg: Any, train_cfg: Any, args: Args) -> dict[str,
     Multi-process runs get ``seed + rank`` (always, whether or not ``--seed`` was given) and, on CUDA,
     the device ``cuda:LOCAL_RANK``.
     """
+    on_cpu = not str(args.sim_device).startswith("cuda")
+    cpu_envs = getattr(env_cfg.env, "cpu_num_envs", None)
     if args.num_envs is not None:
         env_cfg.env.num_envs = args.num_envs
+    elif on_cpu and cpu_envs and "env.num_envs" not in args.env_overrides:
+        env_cfg.env.num_envs = cpu_envs  # the task's size for a CPU (its num_envs is the GPU size)
+    cpu_iterations = getattr(train_cfg.runner, "cpu_max_iterations", None)
+    if on_cpu and cpu_iterations and args.max_iterations is None and "runner.max_iterations" not in args.train_overrides:
+        train_cfg.runner.max_iterations = cpu_iterations
     if args.seed is not None:
         env_cfg.seed = args.seed
         train_cfg.seed = args.seed

@@ -16,6 +16,7 @@ from rsl_rl.config import RunnerCfg, TrainCfg
 @dataclass
 class EnvCfg:
     num_envs: int = 4096
+    cpu_num_envs: int | None = None  # environments on the CPU backend when neither --num_envs nor env.num_envs is given
     num_actions: int = 23
     episode_length_s: float = 20.0  # [s]
     send_timeouts: bool = True
