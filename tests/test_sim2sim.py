@@ -101,6 +101,22 @@ def test_sim2sim_runs_and_reports(exported, backend):
     assert "steps/s (both feet)" in proc.stdout, proc.stdout
 
 
+def test_command_sweep_prints_a_table_and_writes_json(exported, tmp_path):
+    _, _, out = exported
+    path = tmp_path / "sweep.json"
+    proc = run("sim2sim.py", "--load_model", str(out), "--duration", "0.5", "--commands", "0.5,0,0", "0,-0.3,0.5",
+               "--json", str(path))
+    rows = json.loads(path.read_text())
+    assert [(r["cmd_vx"], r["cmd_vy"], r["cmd_yaw_rate"]) for r in rows] == [(0.5, 0.0, 0.0), (0.0, -0.3, 0.5)]
+    for r in rows:
+        assert {"forward_vel", "lateral_vel", "yaw_rate", "falls", "steps_per_s", "clearance_m"} <= set(r)
+        assert isinstance(r["falls"], int)
+    header = [ln for ln in proc.stdout.splitlines() if "cmd vx" in ln]
+    assert header and "|yaw-cmd|" in header[0], proc.stdout
+    bad = run("sim2sim.py", "--load_model", str(out), "--commands", "0.5,0", ok=False)
+    assert bad.returncode != 0 and "--commands: expected VX,VY,YAW" in bad.stderr, bad.stderr
+
+
 def test_deploy_package_does_not_import_training_code():
     code = ("import sys; import legged_gym.deploy.controller, legged_gym.deploy.observations, legged_gym.deploy.contract; "
             "import legged_gym.deploy.tracking, legged_gym.deploy.tracking_episode; "

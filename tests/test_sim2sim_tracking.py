@@ -99,3 +99,12 @@ def test_sim2sim_plays_the_bundled_clips(teacher):
         assert 0 < float(m.group(4)) < 1.0 and 0 < float(m.group(5)) < 0.5 and 0 <= float(m.group(7)) <= 1, lines[name]
     proc = run("sim2sim.py", "--load_model", out, ok=False)
     assert proc.returncode != 0 and "--motion <clip file or folder> is required" in proc.stderr, proc.stderr
+
+
+def test_sim2sim_json_has_one_row_per_clip(teacher, tmp_path):
+    common, out = teacher
+    path = tmp_path / "clips.json"
+    run("sim2sim.py", "--load_model", out, "--motion", os.path.join(SAMPLE, "mocap", "stand.pkl"), "--json", str(path))
+    (row,) = json.loads(path.read_text())
+    assert row["clip"] == "stand" and isinstance(row["success"], bool)
+    assert 0 < row["frames_tracked"] <= row["frames"] and row["joint_error"] > 0 and row["link_error"] > 0

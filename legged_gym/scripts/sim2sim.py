@@ -25,6 +25,8 @@ builds the training environment and requires the deployment observations and act
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 
@@ -54,6 +56,9 @@ EXTRA_FLAGS = [
     {"name": "--backend", "type": str, "default": None, "help": "onnx (default) or torchscript"},
     {"name": "--pd", "type": str, "default": "position", "help": f"PD law: {' or '.join(PD_MODES)} (see deploy.controller)"},
     {"name": "--render", "type": str, "help": "write an offscreen video to this file (MUJOCO_GL=egl)"},
+    {"name": "--commands", "type": str, "nargs": "+", "metavar": "VX,VY,YAW",
+     "help": "velocity policies: run each command (e.g. 0.5,0,0 -0.3,0,0 0,0.3,0) for --duration and print one table"},
+    {"name": "--json", "type": str, "help": "write the results to this JSON file (one row per command or per clip)"},
     {"name": "--check", "action": "store_true", "help": "parity check against the training env of --task"},
     {"name": "--check_steps", "type": int, "default": 40, "help": "control steps of the parity check"},
 ]
@@ -77,8 +82,65 @@ def main(argv: list[str] | None = None) -> None:
         args.extra["duration"] = 10.0
     if args.extra.get("check"):
         run_check(args)
+        return
+    if args.extra.get("commands"):
+        result: dict | list = run_command_sweep(args)
     else:
-        run_sim2sim(args)
+        result = run_sim2sim(args)
+    if args.extra.get("json"):
+        write_json(args.extra["json"], result.get("clips", result) if isinstance(result, dict) else result)
+
+
+def parse_command(text: str) -> list[float]:
+    """``"VX,VY,YAW"`` -> three floats (a clear error otherwise)."""
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 3 or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"--commands: expected VX,VY,YAW (three numbers separated by commas), got {text!r}")
+    return values
+
+
+SWEEP_COLUMNS = (("cmd_vx", "cmd vx"), ("cmd_vy", "cmd vy"), ("cmd_yaw_rate", "cmd yaw"), ("forward_vel", "vx"),
+                 ("lateral_vel", "vy"), ("yaw_rate", "yaw rate"), ("lin_vel_err", "|v-cmd|"),
+                 ("yaw_rate_err", "|yaw-cmd|"), ("falls", "falls"), ("steps_per_s", "steps/s"),
+                 ("clearance_m", "clearance"))
+
+
+def run_command_sweep(args: Args) -> list[dict]:
+    """Run a velocity policy once per ``--commands`` entry; prints one table, returns one row per command."""
+    commands = [parse_command(c) for c in args.extra["commands"]]
+    rows = []
+    for cmd in commands:
+        args.extra["cmd"] = cmd
+        r = run_sim2sim(args)
+        if "clips" in r:
+            raise ValueError("--commands applies to velocity policies; this is a motion-tracking policy")
+        rows.append({"cmd_vx": cmd[0], "cmd_vy": cmd[1], "cmd_yaw_rate": cmd[2], **r})
+    print("\n" + " ".join(f"{title:>10}" for _, title in SWEEP_COLUMNS))
+    for r in rows:
+        print(" ".join(f"{r.get(k, float('nan')):>10.3f}" if k != "falls" else f"{r[k]:>10d}" for k, _ in SWEEP_COLUMNS))
+    return rows
+
+
+def write_json(path: str, result: object) -> None:
+    """Write ``result`` as JSON (NaN as null, so the file stays valid JSON)."""
+    def clean(x: object) -> object:
+        if isinstance(x, float):
+            return x if math.isfinite(x) else None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [clean(v) for v in x]
+        if hasattr(x, "item"):
+            return clean(x.item())
+        return x
+
+    with open(path, "w") as f:
+        json.dump(clean(result), f, indent=2)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
