@@ -563,13 +563,16 @@ def plot_results(summary: dict[str, Any], out_dir: str, title: str = "") -> str:
         return path
     names = list(summary["clips"])
     m = list(summary["clips"].values())
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 1.5 + 0.4 * len(names)), sharey=True)
+    fig, (ax1, ax3, ax2) = plt.subplots(1, 3, figsize=(14, 1.5 + 0.4 * len(names)), sharey=True)
     ys = list(range(len(names)))
     ax1.barh(ys, [x["success_rate"] for x in m], color="#1b9e77")
     ax1.set_xlim(0, 1)
-    ax1.set_xlabel("success rate")
+    ax1.set_xlabel("success rate (from frame 0)")
     ax1.set_yticks(ys, names)
     ax1.invert_yaxis()
+    ax3.barh(ys, [x["frames_tracked_frac"] for x in m], color="#66a61e")
+    ax3.set_xlim(0, 1)
+    ax3.set_xlabel("frames tracked (fraction of the clip)")
     h = 0.4
     ax2.barh([y - h / 2 for y in ys], [x["link_pos_error_m"] for x in m], height=h, color="#d95f02", label="global")
     ax2.barh([y + h / 2 for y in ys], [x["link_pos_error_root_rel_m"] for x in m], height=h, color="#7570b3",
