@@ -20,6 +20,8 @@ setup(
         "onnxruntime>=1.18",
         "pyyaml>=6",
         "matplotlib>=3.7",
+        "imageio>=2.30",
+        "imageio-ffmpeg>=0.5",  # MP4 videos (sim2sim --render, play.py --video)
     ],
     extras_require={
         "test": ["pytest>=8"],

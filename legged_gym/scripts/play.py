@@ -30,6 +30,8 @@ from collections.abc import Callable
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+if "--video" in sys.argv or any(a.startswith("--video=") for a in sys.argv):
+    os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering; must precede the mujoco import
 
 import torch  # noqa: E402
 from torch import Tensor  # noqa: E402
@@ -46,6 +48,16 @@ PLAY_FLAGS: list[dict[str, Any]] = [
         "help": "control steps to play (default headless: one pass over all clips for tracking tasks, 500 otherwise; "
         "with a viewer: until the window is closed or Ctrl+C)",
     },
+    {
+        "name": "--video",
+        "nargs": "?",
+        "const": "",
+        "default": None,
+        "metavar": "MP4",
+        "help": "record the played steps of --video_env offscreen to an MP4 (default file: "
+        "<run dir>/videos/play_<iteration>.mp4)",
+    },
+    {"name": "--video_env", "type": int, "default": 0, "help": "environment recorded by --video (default 0)"},
     {
         "name": "--export",
         "action": "store_true",
@@ -181,6 +193,16 @@ def viewer_step_hook(viewer: MujocoPassiveViewer, pacer: Pacer) -> StepHook:
     return on_step
 
 
+def _recording(recorder: Any, then: StepHook | None) -> StepHook:
+    """A step hook that captures a video frame, then runs ``then`` (the viewer's hook) if any."""
+
+    def on_step() -> bool:
+        recorder.capture()
+        return then() if then is not None else True
+
+    return on_step
+
+
 # --------------------------------------------------------------------------------------------------- driver
 def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
     """Load the run's policy, optionally export it, and play it (viewer or headless); returns the metrics.
@@ -234,8 +256,20 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
         else:
             viewer = MujocoPassiveViewer(env, 0)
             on_step = viewer_step_hook(viewer, Pacer(float(env.dt)))
+        recorder = None
+        if args.extra.get("video") is not None:
+            from legged_gym.sim.video import VideoRecorder
+
+            recorder = VideoRecorder(env.sim, args.extra.get("video_env", 0))
+            on_step = _recording(recorder, on_step)
         run = play_tracking if tracking else play_velocity
         result = run(env, policy, steps, args.rl_device, print_fn=print_fn, on_step=on_step)
+        if recorder is not None:
+            path = args.extra["video"] or os.path.join(os.path.dirname(cfg.checkpoint), "videos",
+                                                       f"play_{cfg.iteration}.mp4")
+            result["video"] = recorder.save(path, 1.0 / float(env.dt))
+            recorder.close()
+            print_fn(f"video: wrote {path}")
     finally:
         if viewer is not None:
             viewer.close()
