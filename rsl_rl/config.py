@@ -109,7 +109,7 @@ class RunnerCfg:
     load_optimizer: bool = True
     load_model_strict: bool = True
     use_wandb: bool = False
-    wandb_project: str = "rsl_rl"
+    wandb_project: str = ""  # "" = the experiment name
     wandb_note: str = ""
     log_interval: int = 1
     # torch threads on a CPU device while collecting rollouts (the simulator's own threads do the heavy work then;

@@ -143,3 +143,25 @@ def test_reward_scale_alias_from_the_seed_readme():
     args = get_args(["--task=g1_deepmimic", "--env.rewards.colision=-3"])
     with pytest.raises(ConfigError, match="unknown config key 'env.rewards.colision'"):
         update_cfgs_from_args(*task_registry.get_cfgs("g1_deepmimic"), args)
+
+
+def test_print_config_lists_every_field_with_type_and_doc(capsys) -> None:
+    from legged_gym.scripts.train import TRAIN_FLAGS, train
+    from legged_gym.utils.helpers import get_args as parse
+
+    train(parse(["--task=g1_deepmimic", "--print_config", "--env.sim.dt=0.004"], extra_flags=TRAIN_FLAGS))
+    lines = capsys.readouterr().out.splitlines()
+    assert "--env.sim.dt=0.004  (float)  [s] physics step" in lines
+    assert any(ln.startswith("--train.algorithm.learning_rate=") for ln in lines)
+    assert len(lines) > 200
+
+
+def test_help_explains_configuration_fields(capsys) -> None:
+    import pytest as _pytest
+
+    from legged_gym.utils.helpers import get_args as parse
+
+    with _pytest.raises(SystemExit):
+        parse(["--help"])
+    out = capsys.readouterr().out
+    assert "--env.<section>.<field>=<value>" in out and "--print_config" in out

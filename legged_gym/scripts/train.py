@@ -16,6 +16,10 @@ from legged_gym.utils.helpers import Args, get_args  # noqa: E402
 from legged_gym.utils.wandb_setup import prepare_wandb  # noqa: E402
 
 
+TRAIN_FLAGS = [{"name": "--print_config", "action": "store_true",
+                "help": "print every configuration field of --task (with the other flags applied) and exit"}]
+
+
 def resume_command(argv: list[str], run_dir: str, iteration: int) -> str:
     """The command that continues an interrupted run: the same flags, resuming from ``run_dir``'s checkpoint."""
     keep, skip = [], 0
@@ -38,6 +42,11 @@ def train(args: Args) -> str | None:
     if args.task is None:
         raise SystemExit(f"error: --task is required; registered tasks: {', '.join(task_registry.task_names)}")
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
+    if args.extra.get("print_config"):
+        from legged_gym.utils.config import describe_fields
+
+        print("\n".join(describe_fields(env_cfg, "env") + describe_fields(train_cfg, "train")))
+        return None
     prepare_wandb(train_cfg.runner)
     print(f"Building {args.task}: {env_cfg.env.num_envs} environments on {args.sim_device}", flush=True)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
@@ -66,7 +75,7 @@ if __name__ == "__main__":
     from rsl_rl.runners.on_policy_runner import TrainingInterrupted
 
     try:
-        train(get_args(description="Train a policy on a registered task"))
+        train(get_args(extra_flags=TRAIN_FLAGS, description="Train a policy on a registered task"))
     except USER_ERRORS as exc:  # configuration and input errors: one clear line, no traceback
         raise SystemExit(f"error: {exc}") from None
     except TrainingInterrupted as stop:

@@ -234,3 +234,40 @@ def copy_cfg(cfg: T) -> T:
     import copy
 
     return copy.deepcopy(cfg)
+
+
+def _field_comments(cls: type) -> dict[str, str]:
+    """The trailing ``# comment`` of each field line in a dataclass's source (its doc line)."""
+    import inspect
+    import re
+
+    out: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not dataclasses.is_dataclass(klass):
+            continue
+        try:
+            source = inspect.getsource(klass)
+        except (OSError, TypeError):
+            continue
+        for line in source.splitlines():
+            m = re.match(r"^\s{4}(\w+)\s*:[^#]*#\s*(.+)$", line)
+            if m:
+                out[m.group(1)] = m.group(2).strip()
+    return out
+
+
+def describe_fields(cfg: Any, prefix: str) -> list[str]:
+    """One line per leaf field: ``--<prefix>.<path>=<default>  (<type>)  <doc line>``."""
+    lines: list[str] = []
+    docs = _field_comments(type(cfg))
+    types = _field_types(cfg)
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        path = f"{prefix}.{f.name}"
+        if dataclasses.is_dataclass(value):
+            lines += describe_fields(value, path)
+            continue
+        shown = json.dumps(value, default=str) if not isinstance(value, str) else value
+        doc = docs.get(f.name, "")
+        lines.append(f"--{path}={shown}  ({_type_name(types[f.name])}){'  ' + doc if doc else ''}")
+    return lines

@@ -49,9 +49,20 @@ class Args:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+CONFIG_EPILOG = """configuration fields:
+  Every field of the task's configuration can be set on the command line:
+    --env.<section>.<field>=<value>     e.g. --env.deepmimic.n_append=50 --env.sim.dt=0.005
+    --train.<section>.<field>=<value>   e.g. --train.algorithm.learning_rate=2e-5
+  Values are checked against the field's type (lists as [a,b], dicts as JSON); an unknown key names the closest.
+  List every field with its type, default and meaning:
+    python legged_gym/scripts/train.py --task=<task> --print_config
+"""
+
+
 def build_parser(description: str = "legged_gym", extra_flags: list[dict[str, Any]] | None = None) -> argparse.ArgumentParser:
     """The seed's flags, plus ``extra_flags`` (each a dict of ``add_argument`` keyword arguments with ``name``)."""
-    p = argparse.ArgumentParser(description=description, allow_abbrev=False)
+    p = argparse.ArgumentParser(description=description, allow_abbrev=False, epilog=CONFIG_EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--task", type=str, help="registered task name, e.g. g1 or g1_deepmimic")
     p.add_argument("--headless", action="store_true", help="no viewer window")
     p.add_argument("--resume", action="store_true", help="resume training from a checkpoint")

@@ -218,7 +218,7 @@ class OnPolicyRunner:
         rc = self.cfg.runner
         run_name = rc.run_name or os.path.basename(os.path.abspath(self.log_dir))
         self.writer = make_writers(
-            self.log_dir, rc.use_wandb, rc.wandb_project, run_name, rc.wandb_note, self.cfg_to_save
+            self.log_dir, rc.use_wandb, rc.wandb_project or rc.experiment_name, run_name, rc.wandb_note, self.cfg_to_save
         )
 
     # ------------------------------------------------------------------ training
