@@ -217,6 +217,18 @@ def test_checkpoint_switch_loads_weights_and_reports_bad_files(player, log_root:
     press(gui.step)
     assert player.tick()
 
+    for n, fields in ((4, {"model_state_dict": 5}), (5, {"iter": None}), (6, {"policy_cfg": "x"})):
+        torch.save(dict(ckpt, **fields), os.path.join(run_dir, f"model_{n}.pt"))  # crafted, malformed
+    press(gui.refresh)
+    player.tick()
+    for n in (4, 5, 6):
+        gui.checkpoint.value = f"{run}/model_{n}.pt"
+        player.tick()  # a notification naming the file; play goes on with the previous weights
+        assert player.messages[-1].startswith("viewer: checkpoint not loaded:") and f"model_{n}.pt" in player.messages[-1]
+        press(gui.step)
+        assert player.tick()
+    assert torch.equal(runner.actor_critic.state_dict()[key], ckpt["model_state_dict"][key])
+
 
 class HeadlessChromium:
     """Debian's Chromium, headless with software WebGL (SwiftShader), driven over the Chrome DevTools Protocol."""

@@ -107,9 +107,9 @@ class SceneView:
             offset = np.asarray(cam.position) - np.asarray(cam.look_at)
             if not np.isfinite(offset).all() or np.linalg.norm(offset) < 1e-3 or np.linalg.norm(offset) > 20.0:
                 offset = CAMERA_OFFSET
-            with client.atomic():
-                cam.look_at = root
+            with client.atomic():  # viser moves look_at along with position: position first, then look_at
                 cam.position = root + offset
+                cam.look_at = root
 
     # --- display toggles --------------------------------------------------------------------------
     def set_visible(self, what: str, visible: bool) -> None:
