@@ -17,8 +17,26 @@ task_registry.register(
     "g1_deepmimic_heightfield", G1DeepMimic, dm.G1DeepMimicHeightfieldCfg, dm.G1DeepMimicHeightfieldCfgPPO
 )
 task_registry.register(
-    "g1_deepmimic_root_heightfield_dagger",
-    G1DeepMimic,
-    dm.G1DeepMimicRootHeightfieldCfg,
-    dm.G1DeepMimicRootHeightfieldCfgDagger,
+    "g1_deepmimic_proj_heightfield", G1DeepMimic, dm.G1DeepMimicHeightfieldCfg, dm.proj_heightfield_ppo()
+)
+_ROOT = dm.G1DeepMimicRootHeightfieldCfg
+task_registry.register(  # stages 3 and 4 of the seed's pipeline: the deployable student
+    "g1_deepmimic_root_heightfield_no_history_dagger", G1DeepMimic, _ROOT,
+    dm.student_dagger("g1_deepmimic_root_heightfield_no_history_dagger", {**dm.NO_HISTORY_ACTOR, **dm.HEIGHT_MAP}),
+)
+task_registry.register(
+    "g1_deepmimic_root_heightfield_dagger", G1DeepMimic, _ROOT,
+    dm.student_dagger("g1_deepmimic_root_heightfield_dagger", {**dm.ROOT_HISTORY_ACTOR, **dm.HEIGHT_MAP}),
+)
+task_registry.register(
+    "g1_deepmimic_root_heightfield", G1DeepMimic, _ROOT,
+    dm.student_ppo("g1_deepmimic_root_heightfield", {**dm.ROOT_HISTORY_ACTOR, **dm.HEIGHT_MAP}),
+)
+task_registry.register(
+    "g1_deepmimic_root_dagger", G1DeepMimic, _ROOT, dm.student_dagger("g1_deepmimic_root_dagger", dm.ROOT_HISTORY_ACTOR),
+)
+task_registry.register(
+    "g1_deepmimic_root_heightfield_no_history_with_proj_joints_ppo", G1DeepMimic, _ROOT,
+    dm.student_ppo("g1_deepmimic_root_heightfield_no_history_with_proj_joints_ppo",
+                   {**dm.NO_HISTORY_ACTOR, **dm.HEIGHT_MAP, "target_joints": "gated_to_hidden"}),
 )

@@ -30,6 +30,8 @@ def export(args: Args) -> dict[str, str]:
     args.num_envs = args.num_envs or 2
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
     train_cfg.runner.use_wandb = False
+    train_cfg.algorithm.bc_loss_coef, train_cfg.algorithm.policy_to_clone = 0.0, None  # exporting needs no teacher
+    train_cfg.algorithm.use_multi_teacher = False
     path = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
     runner, _ = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg, log_root=None)

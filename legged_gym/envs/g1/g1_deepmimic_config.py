@@ -205,25 +205,54 @@ class G1DeepMimicCfgDagger(G1DeepMimicCfgPPO):
     runner: RunnerCfg = field(default_factory=lambda: deepmimic_runner("g1_deepmimic_dagger"))
 
 
-@dataclass
-class G1DeepMimicRootHeightfieldCfgDagger(G1DeepMimicCfgPPO):
-    """Deployable student: proprioception history, root-relative xy/yaw targets and the noisy height map."""
+def student_policy(actor: dict[str, str]) -> PolicyCfg:
+    """The deployable student's network: ``actor`` inputs, MLP 1024-512-256-128, the teacher's critic plus the clean
+    height map projected into its first hidden layer."""
+    return PolicyCfg(
+        init_noise_std=0.8,
+        normalize_obs=True,
+        actor_hidden_dims=[1024, 512, 256, 128],
+        obs_proc_actor=actor,
+        obs_proc_critic={**TEACHER_CRITIC, "terrain_height": "gated_to_hidden"},
+    )
 
-    policy: PolicyCfg = field(
-        default_factory=lambda: PolicyCfg(
+
+ROOT_HISTORY_ACTOR = {  # proprioception and root-relative target histories (no reference joints)
+    "history_torso_real": "flatten",
+    "history_torso_xy_rel": "flatten",
+    "history_torso_yaw_rel": "flatten",
+}
+NO_HISTORY_ACTOR = {  # proprioception history, the current root-relative target only
+    "history_torso_real": "flatten",
+    "torso_xy_rel": "identity",
+    "torso_yaw_rel": "identity",
+}
+HEIGHT_MAP = {"terrain_height_noisy": "gated_to_hidden"}
+
+
+def student_dagger(name: str, actor: dict[str, str]) -> G1DeepMimicCfgPPO:
+    """A DAgger student (``--train.algorithm.policy_to_clone=<teacher run>``): BC weight 1, fixed lr 1e-3."""
+    return G1DeepMimicCfgPPO(
+        policy=student_policy(actor),
+        algorithm=deepmimic_algorithm(bc_loss_coef=1.0, learning_rate=1e-3, schedule="fixed"),
+        runner=deepmimic_runner(name),
+    )
+
+
+def student_ppo(name: str, actor: dict[str, str]) -> G1DeepMimicCfgPPO:
+    """A student-layout policy trained by RL alone."""
+    return G1DeepMimicCfgPPO(policy=student_policy(actor), runner=deepmimic_runner(name))
+
+
+def proj_heightfield_ppo() -> G1DeepMimicCfgPPO:
+    """Stage 2 (terrain tracking): the teacher plus the clean height map projected into the first hidden layer
+    through a zero-initialised gate, so a stage-1 checkpoint loads non-strictly and acts exactly as before."""
+    return G1DeepMimicCfgPPO(
+        policy=PolicyCfg(
             init_noise_std=0.8,
             normalize_obs=True,
-            actor_hidden_dims=[1024, 512, 256, 128],
-            obs_proc_actor={
-                "history_torso_real": "flatten",
-                "torso_xy_rel": "identity",
-                "torso_yaw_rel": "identity",
-                "terrain_height_noisy": "gated_to_hidden",
-            },
+            obs_proc_actor={**TEACHER_ACTOR, "terrain_height": "gated_to_hidden"},
             obs_proc_critic={**TEACHER_CRITIC, "terrain_height": "gated_to_hidden"},
-        )
+        ),
+        runner=deepmimic_runner("g1_deepmimic_proj_heightfield"),
     )
-    algorithm: AlgorithmCfg = field(
-        default_factory=lambda: deepmimic_algorithm(bc_loss_coef=1.0, learning_rate=1e-3, schedule="fixed")
-    )
-    runner: RunnerCfg = field(default_factory=lambda: deepmimic_runner("g1_deepmimic_root_heightfield_dagger"))
