@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from legged_gym.scripts.train import train  # noqa: E402
-from legged_gym.utils.helpers import get_args  # noqa: E402
+from legged_gym.utils.helpers import get_args, split_passthrough  # noqa: E402
 from rsl_rl.utils.csv_log import read_csv_rows  # noqa: E402
 
 
@@ -48,10 +48,7 @@ class Tee:
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+    argv, extra = split_passthrough(argv)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--task", default="g1_deepmimic")
     p.add_argument("--device", default="cuda:0", help="cuda:N, or warp-cpu for a smoke run")

@@ -35,6 +35,7 @@ from typing import Any
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from legged_gym.utils.helpers import split_passthrough  # noqa: E402
 from rsl_rl.utils.csv_log import read_csv_rows  # noqa: E402
 
 LAFAN = os.path.join(os.path.dirname(ROOT), "shared", "motions", "lafan_g1", "dance1_subject2.csv")
@@ -54,10 +55,7 @@ METRICS = ("frames_tracked/mean", "success/mean")
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+    argv, extra = split_passthrough(argv)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--task", default="g1_deepmimic")
     p.add_argument("--clips", default="stand", choices=sorted(CLIP_SETS))

@@ -45,6 +45,7 @@ sys.path.insert(0, ROOT)
 
 import yaml  # noqa: E402
 
+from legged_gym.utils.helpers import split_passthrough  # noqa: E402
 from rsl_rl.utils.checkpoints import CheckpointError, latest_checkpoint_in, load_checkpoint  # noqa: E402
 
 TRAIN = os.path.join(ROOT, "legged_gym", "scripts", "train.py")
@@ -232,10 +233,7 @@ def _without(args: list[str], flag: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> dict[str, str]:
     argv = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in argv:
-        i = argv.index("--")
-        argv, extra = argv[:i], argv[i + 1:]
+    argv, extra = split_passthrough(argv)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--config", required=True, help="pipeline YAML (see resources/pipelines/)")
     p.add_argument("--log_root", default=os.path.join(ROOT, "logs"), help="where the stages' runs go")

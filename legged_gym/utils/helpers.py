@@ -59,6 +59,14 @@ CONFIG_EPILOG = """configuration fields:
 """
 
 
+def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``argv`` split at the first ``--``: (this script's arguments, the arguments it passes on)."""
+    if "--" not in argv:
+        return list(argv), []
+    i = argv.index("--")
+    return list(argv[:i]), list(argv[i + 1:])
+
+
 def build_parser(description: str = "legged_gym", extra_flags: list[dict[str, Any]] | None = None) -> argparse.ArgumentParser:
     """The seed's flags, plus ``extra_flags`` (each a dict of ``add_argument`` keyword arguments with ``name``)."""
     p = argparse.ArgumentParser(description=description, allow_abbrev=False, epilog=CONFIG_EPILOG,
