@@ -27,7 +27,7 @@ from legged_gym.envs.g1.g1_config import G1_DAMPING, G1_DEFAULT_JOINT_ANGLES, G1
 from legged_gym.sim import SceneSpec  # noqa: E402
 from legged_gym.sim.mujoco_cpu import MujocoCpuBackend, available_cores  # noqa: E402
 from legged_gym.sim.robot_info import actuated_joint_names  # noqa: E402
-from legged_gym.utils.terrain import make_rough_heightfield  # noqa: E402
+from legged_gym.terrain.rough import make_rough_heightfield  # noqa: E402
 
 G1_XML = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
 

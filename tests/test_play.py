@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from legged_gym.utils.play_settings import PLAY_ENV_SETTINGS, apply_play_settings
+from legged_gym.eval.play_settings import PLAY_ENV_SETTINGS, apply_play_settings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, "legged_gym", "scripts")
@@ -119,7 +119,7 @@ def _load_play_module():  # noqa: ANN202
 
 def test_command_line_overrides_win_over_play_settings(log_root: str):
     from legged_gym.utils.helpers import get_args
-    from legged_gym.utils.play_settings import build_play_cfgs
+    from legged_gym.eval.play_settings import build_play_cfgs
 
     args = get_args(["--task=g1_deepmimic", "--log_root", log_root, "--env.deepmimic.randomize_start_offset=True",
                      "--env.domain_rand.push_robots=True"])

@@ -18,7 +18,7 @@ from legged_gym.envs.g1.g1_config import G1_DAMPING, G1_DEFAULT_JOINT_ANGLES, G1
 from legged_gym.envs.base.legged_robot import match_by_substring
 from legged_gym.sim import SceneSpec, make_backend
 from legged_gym.sim.robot_info import actuated_joint_names
-from legged_gym.utils.terrain import make_rough_heightfield
+from legged_gym.terrain.rough import make_rough_heightfield
 
 G1_XML = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
 FEET = ["left_ankle_roll_link", "right_ankle_roll_link"]

@@ -9,7 +9,7 @@ import torch
 
 from legged_gym.sim.heightfield import TerrainSampler
 from legged_gym.utils.math import quat_rotate
-from legged_gym.utils.terrain import make_rough_heightfield
+from legged_gym.terrain.rough import make_rough_heightfield
 from tests.test_sim_contract import default_pose, make, stand
 
 

@@ -99,11 +99,14 @@ def test_training_writes_the_from_frame_0_curve(tmp_path) -> None:  # noqa: ANN0
 
 
 def test_cpu_sizes_apply_only_when_not_given() -> None:
-    env_cfg, train_cfg = task_registry.load_cfgs("g1_deepmimic", get_args(["--task=g1_deepmimic"]))
-    assert (env_cfg.env.num_envs, train_cfg.runner.max_iterations) == (256, 1500)
-    env_cfg, train_cfg = task_registry.load_cfgs(
-        "g1_deepmimic", get_args(["--task=g1_deepmimic", "--num_envs", "64", "--train.runner.max_iterations=7"]))
-    assert (env_cfg.env.num_envs, train_cfg.runner.max_iterations) == (64, 7)
-    env_cfg, train_cfg = task_registry.load_cfgs(
-        "g1_deepmimic", get_args(["--task=g1_deepmimic", "--sim_device", "cuda:0"]))
-    assert (env_cfg.env.num_envs, train_cfg.runner.max_iterations) == (4096, 10000)
+    from legged_gym.utils.helpers import apply_device_defaults
+
+    def sizes(argv: list[str]) -> tuple[int, int]:
+        args = get_args(["--task=g1_deepmimic", *argv])
+        env_cfg, train_cfg = task_registry.load_cfgs("g1_deepmimic", args)
+        apply_device_defaults(env_cfg, train_cfg, args)
+        return env_cfg.env.num_envs, train_cfg.runner.max_iterations
+
+    assert sizes([]) == (256, 1500)
+    assert sizes(["--num_envs", "64", "--train.runner.max_iterations=7"]) == (64, 7)
+    assert sizes(["--sim_device", "cuda:0"]) == (4096, 10000)

@@ -67,7 +67,7 @@ def player(log_root: str):  # noqa: ANN201 - yields a ViserPlayer
     """The viewer on the run's model_1.pt, served on a free loopback port, built as play.py builds it."""
     from legged_gym.envs import task_registry
     from legged_gym.utils.helpers import get_args
-    from legged_gym.utils.play_settings import build_play_cfgs
+    from legged_gym.eval.play_settings import build_play_cfgs
     from legged_gym.viewer import ViserPlayer
 
     args = get_args(["--task=g1_deepmimic", "--log_root", log_root, "--num_threads", "1", "--env.viser.enable=True",

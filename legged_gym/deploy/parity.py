@@ -61,7 +61,7 @@ def check_parity(args, load_model: str | None = None, steps: int = 40, tol: floa
                  action_tol: float = 1e-4, backend: str = "onnx") -> ParityReport:
     """Run the check for ``args.task`` (a :class:`legged_gym.utils.helpers.Args`); raises :class:`ParityError`."""
     from legged_gym.envs import task_registry
-    from legged_gym.utils.evaluation import apply_eval_settings, resolve_checkpoint
+    from legged_gym.eval.evaluation import apply_eval_settings, resolve_checkpoint
 
     if args.task is None:
         raise ValueError(f"--check needs --task; registered tasks: {', '.join(task_registry.task_names)}")

@@ -363,7 +363,7 @@ class TrackingContext:
         return None
 
     def frame_errors(self, data: mujoco.MjData, dof_pos: np.ndarray, root_pos: np.ndarray) -> dict[str, float]:
-        """Tracking errors of the current frame, defined as in ``legged_gym.utils.evaluation.frame_errors``."""
+        """Tracking errors of the current frame, defined as in ``legged_gym.eval.evaluation.frame_errors``."""
         ref, k = self.reference(), self.num_tracked
         link, ref_link = self.link_pos(data)[:k], ref["link_pos"][:k]
         rel = (link - root_pos) - (ref_link - ref["root_pos"])

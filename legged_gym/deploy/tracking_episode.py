@@ -4,7 +4,7 @@ Per clip: load it with the contract's reference settings (:class:`~legged_gym.de
 build the terrain (``--terrain``, else the clip's own mesh for human-video folders, else flat ground) with the
 project's mesh-to-height-field code, put the robot on the reference's first frame, and run the policy until the
 clip ends (success) or a training termination criterion fires (recorded in policy.json). Metrics are those of
-``legged_gym/scripts/eval.py`` (:mod:`legged_gym.utils.evaluation`): success, mean joint error, mean link
+``legged_gym/scripts/eval.py`` (:mod:`legged_gym.eval.evaluation`): success, mean joint error, mean link
 position error (world and root-relative), contact match and frames tracked, over the stepped frames 1..k.
 """
 

@@ -3,7 +3,7 @@
 Success counted over training episodes is measured from random start frames: an episode that starts near a
 clip's end succeeds without tracking anything. :class:`TrackingEvaluator` instead plays every clip from its first
 frame with the deterministic policy, in a separate environment with the evaluation settings of ``eval.py``
-(:data:`~legged_gym.utils.evaluation.EVAL_ENV_SETTINGS`: no noise, no randomisation, one terrain row), and reports
+(:data:`~legged_gym.eval.evaluation.EVAL_ENV_SETTINGS`: no noise, no randomisation, one terrain row), and reports
 per clip whether it reached the end (``success``) and the fraction of its frames tracked before the first
 termination (``frames_tracked``). ``train.py`` runs it every ``runner.eval_interval`` iterations; the runner logs
 the numbers under ``Eval/`` and appends them to ``<run dir>/eval_curve.csv``.
@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from legged_gym.envs.base.motion_sources import discover_clips
-from legged_gym.utils.evaluation import apply_eval_settings, evaluate_policy
+from legged_gym.eval.evaluation import apply_eval_settings, evaluate_policy
 
 __all__ = ["TrackingEvaluator"]
 

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - numpy 1.x
     from numpy.core import numeric as _numeric  # type: ignore[no-redef]
 
 
-class UnsafePickleError(pickle.UnpicklingError):
+class UnsafePickleError(pickle.UnpicklingError, ValueError):
     """A pickle names a global outside the allow-list; nothing it names was called."""
 
 

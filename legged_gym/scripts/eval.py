@@ -8,7 +8,7 @@ Loads the checkpoint ``train.py --resume`` would (latest run, latest ``model_<n>
 no pushes or physics randomisation, every clip from frame 0; any ``--env.*`` override wins), plays every clip
 ``--repeats`` times with the deterministic policy and writes ``eval.json`` plus a plot (``eval.png``, or
 ``eval.svg`` without matplotlib) to ``--out`` (default ``<run dir>/eval_<n>/``). See
-:mod:`legged_gym.utils.evaluation` for the metric definitions.
+:mod:`legged_gym.eval.evaluation` for the metric definitions.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ EVAL_FLAGS: list[dict[str, Any]] = [
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Parse the command line and run the evaluation; returns the report written to ``eval.json``."""
-    from legged_gym.utils.evaluation import run_eval
+    from legged_gym.eval.evaluation import run_eval
 
     args: Args = get_args(argv, extra_flags=EVAL_FLAGS, description="Evaluate a tracking policy on every clip")
     return run_eval(args)

@@ -14,10 +14,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-import torch  # noqa: E402
-
 from legged_gym.envs import task_registry  # noqa: E402
-from legged_gym.utils.evaluation import resolve_checkpoint  # noqa: E402
+from rsl_rl.utils.export import check_export  # noqa: E402
+from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 
 EXTRA_FLAGS = [{"name": "--out", "type": str, "help": "export folder (default: <run dir>/exported)"}]
@@ -38,28 +37,9 @@ def export(args: Args) -> dict[str, str]:
     runner.load(path, load_optimizer=False)
     out = args.extra.get("out") or os.path.join(os.path.dirname(path), "exported")
     files = runner.export(out)
-    check_export(out, runner, env.get_observations())
+    check_export(out, runner.get_inference_policy(), env.get_observations())
     env.close()
     return files
-
-
-def check_export(out: str, runner, obs: dict[str, torch.Tensor]) -> float:  # noqa: ANN001
-    """Largest difference between the exported policies and the training policy on ``obs``."""
-    import onnxruntime as ort
-
-    policy = runner.get_inference_policy()
-    with torch.inference_mode():
-        expected = policy(obs)
-    jit = torch.jit.load(os.path.join(out, "policy.pt"))
-    diff_jit = (jit({k: v.cpu() for k, v in obs.items()}) - expected.cpu()).abs().max().item()
-    sess = ort.InferenceSession(os.path.join(out, "policy.onnx"), providers=["CPUExecutionProvider"])
-    feeds = {i.name: obs[i.name].cpu().numpy() for i in sess.get_inputs()}
-    diff_onnx = float(abs(sess.run(None, feeds)[0] - expected.cpu().numpy()).max())
-    worst = max(diff_jit, diff_onnx)
-    print(f"exported to {out}: TorchScript max |diff| {diff_jit:.2e}, ONNX max |diff| {diff_onnx:.2e}")
-    if not worst <= 1e-4:  # NaN compares False: a non-finite export fails too
-        raise ValueError(f"{out}: exported policy disagrees with the training policy by {worst:.2e}")
-    return worst
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 
 * Loads the checkpoint ``train.py --resume`` would (latest run, latest ``model_<n>.pt`` under
   ``<log_root or <repo>/logs>/<experiment_name>``) and acts deterministically (``runner.get_inference_policy()``).
-* Builds the environment with play settings (:mod:`legged_gym.utils.play_settings`): one environment, no observation
+* Builds the environment with play settings (:mod:`legged_gym.eval.play_settings`): one environment, no observation
   noise, no pushes, no randomisation; tracking tasks start every clip at frame 0 with the reference velocities
   (``init_velocities=True``) on one terrain row. Environment ``i`` starts clip ``i mod C`` and moves on to the next
   clip whenever an episode ends. Any ``--env.*`` / ``--train.*`` override wins.
@@ -98,7 +98,7 @@ def play_tracking(
     Returns:
         ``{"clips", "overall"}`` as :meth:`ClipMetrics.summary`, plus ``episodes``, ``in_progress`` and ``steps``.
     """
-    from legged_gym.utils.evaluation import ClipMetrics, TrackingProbe, format_table
+    from legged_gym.eval.evaluation import ClipMetrics, TrackingProbe, format_table
 
     names = list(env.replay.clip_names)
     lengths = [int(n) for n in env.replay.clip_length.tolist()]
@@ -159,7 +159,7 @@ def play_velocity(
     on_step: StepHook | None = None,
 ) -> dict[str, Any]:
     """Play a velocity-command environment and report mean command-tracking errors, falls and time-outs."""
-    from legged_gym.utils.play_settings import VelocityProbe
+    from legged_gym.eval.play_settings import VelocityProbe
 
     done_steps = 0
     with VelocityProbe(env) as probe, torch.no_grad():
@@ -212,7 +212,7 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
         ViewerUnavailable: Without ``--headless`` when no viewer can be opened.
     """
     from legged_gym.envs import task_registry
-    from legged_gym.utils.play_settings import build_play_cfgs, is_tracking_task
+    from legged_gym.eval.play_settings import build_play_cfgs, is_tracking_task
 
     steps = args.extra.get("steps")
     if steps is not None and steps < 1:
@@ -236,11 +236,11 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
         print_fn(f"playing {cfg.checkpoint} (iteration {cfg.iteration}) on {args.task} with {env.num_envs} "
                  f"environment(s){'' if args.headless or use_viser else ', viewer on environment 0'}")
         if args.extra.get("export"):
-            from legged_gym.scripts.export import check_export
+            from rsl_rl.utils.export import check_export
 
             out = os.path.join(os.path.dirname(cfg.checkpoint), "exported")
             runner.export(out)
-            check_export(out, runner, env.get_observations())
+            check_export(out, runner.get_inference_policy(), env.get_observations())
         if use_viser:
             from legged_gym.viewer import run_viser_play
 

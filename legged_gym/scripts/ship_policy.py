@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 
 from legged_gym.envs import task_registry  # noqa: E402
 from legged_gym.scripts.export import export  # noqa: E402
-from legged_gym.utils.evaluation import resolve_checkpoint  # noqa: E402
+from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 from rsl_rl.utils.checkpoints import save_weights_only  # noqa: E402
 

@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from legged_gym.envs import task_registry  # noqa: E402
-from legged_gym.utils.helpers import Args, get_args  # noqa: E402
+from legged_gym.utils.helpers import Args, apply_device_defaults, get_args  # noqa: E402
 from legged_gym.utils.wandb_setup import prepare_wandb  # noqa: E402
 
 
@@ -42,6 +42,7 @@ def train(args: Args) -> str | None:
     if args.task is None:
         raise SystemExit(f"error: --task is required; registered tasks: {', '.join(task_registry.task_names)}")
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
+    apply_device_defaults(env_cfg, train_cfg, args)
     if args.extra.get("print_config"):
         from legged_gym.utils.config import describe_fields
 

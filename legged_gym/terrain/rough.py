@@ -88,3 +88,20 @@ def make_amass_rough_terrain(
     lo, hi = float(noise.min()), float(noise.max())
     heights = (noise - (lo + hi) / 2) / max((hi - lo) / 2, 1e-12) * amplitude
     return HeightField(heights=heights.astype(np.float32), origin=origin, resolution=float(resolution))
+
+
+def make_rough_heightfield(
+    size: tuple[float, float], resolution: float, roughness: float, smoothing: int, seed: int
+) -> HeightField:
+    """The velocity tasks' ``terrain.mesh_type="heightfield"``: a grid centred on the origin with uniform random
+    bumps of ``roughness`` metres peak to peak, smoothed by ``smoothing`` 3x3 box-filter passes (same seed, same
+    terrain)."""
+    nrow, ncol, origin = _centred_grid(size, resolution)
+    rng = np.random.default_rng(seed)
+    h = rng.uniform(0.0, 1.0, size=(nrow, ncol))
+    for _ in range(max(0, smoothing)):
+        padded = np.pad(h, 1, mode="edge")
+        h = sum(padded[1 + dy : 1 + dy + nrow, 1 + dx : 1 + dx + ncol] for dy in (-1, 0, 1) for dx in (-1, 0, 1)) / 9.0
+    span = h.max() - h.min()
+    h = (h - h.min()) / (span if span > 0 else 1.0) * roughness
+    return HeightField(heights=h.astype(np.float32), origin=origin, resolution=float(resolution))

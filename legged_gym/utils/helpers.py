@@ -13,13 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from legged_gym.motion.safe_pickle import UnsafePickleError
 from legged_gym.utils.config import apply_overrides
 from rsl_rl.utils.checkpoints import CheckpointError
 from rsl_rl.utils.checks import NonFiniteError
 
 # errors caused by the command line or input files: scripts print them as one line, without a traceback
-USER_ERRORS = (ValueError, FileNotFoundError, CheckpointError, UnsafePickleError, NonFiniteError)
+USER_ERRORS = (ValueError, FileNotFoundError, CheckpointError, NonFiniteError)  # ValueError covers UnsafePickleError
 
 
 @dataclass
@@ -140,6 +139,19 @@ def _parse_overrides(tokens: list[str], parser: argparse.ArgumentParser) -> tupl
     return env_o, train_o
 
 
+def apply_device_defaults(env_cfg: Any, train_cfg: Any, args: Args) -> None:
+    """Training sizes for the machine: on the CPU backend a task's ``env.cpu_num_envs`` and
+    ``runner.cpu_max_iterations`` replace its GPU-sized defaults unless the command line set them."""
+    if str(args.sim_device).startswith("cuda"):
+        return
+    cpu_envs = getattr(env_cfg.env, "cpu_num_envs", None)
+    if cpu_envs and args.num_envs is None and "env.num_envs" not in args.env_overrides:
+        env_cfg.env.num_envs = cpu_envs
+    cpu_iterations = getattr(train_cfg.runner, "cpu_max_iterations", None)
+    if cpu_iterations and args.max_iterations is None and "runner.max_iterations" not in args.train_overrides:
+        train_cfg.runner.max_iterations = cpu_iterations
+
+
 def rank_info() -> tuple[int, int, int]:
     """(rank, local_rank, world_size) from torchrun's environment variables (0, 0, 1 when absent)."""
     return int(os.environ.get("RANK", 0)), int(os.environ.get("LOCAL_RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
@@ -151,15 +163,8 @@ def update_cfgs_from_args(env_cfg: Any, train_cfg: Any, args: Args) -> dict[str,
     Multi-process runs get ``seed + rank`` (always, whether or not ``--seed`` was given) and, on CUDA,
     the device ``cuda:LOCAL_RANK``.
     """
-    on_cpu = not str(args.sim_device).startswith("cuda")
-    cpu_envs = getattr(env_cfg.env, "cpu_num_envs", None)
     if args.num_envs is not None:
         env_cfg.env.num_envs = args.num_envs
-    elif on_cpu and cpu_envs and "env.num_envs" not in args.env_overrides:
-        env_cfg.env.num_envs = cpu_envs  # the task's size for a CPU (its num_envs is the GPU size)
-    cpu_iterations = getattr(train_cfg.runner, "cpu_max_iterations", None)
-    if on_cpu and cpu_iterations and args.max_iterations is None and "runner.max_iterations" not in args.train_overrides:
-        train_cfg.runner.max_iterations = cpu_iterations
     if args.seed is not None:
         env_cfg.seed = args.seed
         train_cfg.seed = args.seed

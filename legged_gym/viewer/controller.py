@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from legged_gym.utils.evaluation import TrackingProbe
+from legged_gym.eval.evaluation import TrackingProbe
 from legged_gym.viewer.pacer import Pacer
 from legged_gym.viewer.policy_files import CheckpointCatalog, export_policy
 
@@ -28,7 +28,7 @@ __all__ = ["StartPinner", "ViserPlayer", "run_viser_play"]
 
 
 class StartPinner(TrackingProbe):
-    """A :class:`~legged_gym.utils.evaluation.TrackingProbe` whose resets start clip ``next_clip[i]`` at frame
+    """A :class:`~legged_gym.eval.evaluation.TrackingProbe` whose resets start clip ``next_clip[i]`` at frame
     ``start_offset[i]`` of that clip (clamped to leave at least two frames to play)."""
 
     def __init__(self, env: Any) -> None:

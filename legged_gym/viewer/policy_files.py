@@ -72,11 +72,11 @@ def export_policy(runner: Any, checkpoint: str, obs: dict[str, Any]) -> tuple[st
         (folder written, largest difference between the exports and the policy).
 
     Raises:
-        ValueError: The exports disagree with the policy (see ``legged_gym.scripts.export.check_export``).
+        ValueError: The exports disagree with the policy (see ``rsl_rl.utils.export.check_export``).
     """
-    from legged_gym.scripts.export import check_export
+    from rsl_rl.utils.export import check_export
 
     out = export_dir(checkpoint)
     runner.export(out)
-    worst = check_export(out, runner, obs)
+    worst = check_export(out, runner.get_inference_policy(), obs)
     return out, worst

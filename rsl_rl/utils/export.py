@@ -41,7 +41,7 @@ from torch import nn
 import rsl_rl
 from rsl_rl.modules.actor_critic import ActorCritic, ObsMLP
 
-__all__ = ["POLICY_JSON_FORMAT_VERSION", "ExportedPolicy", "export_policy"]
+__all__ = ["POLICY_JSON_FORMAT_VERSION", "ExportedPolicy", "check_export", "export_policy"]
 
 POLICY_JSON_FORMAT_VERSION = 1
 
@@ -151,3 +151,28 @@ def export_policy(
     with open(paths["json"], "w") as f:
         json.dump(contract, f, indent=2)
     return paths
+
+
+def check_export(out: str, policy: Any, obs: dict[str, torch.Tensor], tolerance: float = 1e-4) -> float:
+    """Largest difference between the exported ``policy.pt`` / ``policy.onnx`` in ``out`` and ``policy`` (the
+    deterministic training policy, observation dict -> actions) on ``obs``.
+
+    Raises:
+        ValueError: A difference above ``tolerance``, or a non-finite one (a NaN export never passes).
+    """
+    import onnxruntime as ort
+
+    with torch.inference_mode():
+        expected = policy(obs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        jit = torch.jit.load(os.path.join(out, "policy.pt"))
+    diff_jit = (jit({k: v.cpu() for k, v in obs.items()}) - expected.cpu()).abs().max().item()
+    sess = ort.InferenceSession(os.path.join(out, "policy.onnx"), providers=["CPUExecutionProvider"])
+    feeds = {i.name: obs[i.name].cpu().numpy() for i in sess.get_inputs()}
+    diff_onnx = float(abs(sess.run(None, feeds)[0] - expected.cpu().numpy()).max())
+    worst = max(diff_jit, diff_onnx)
+    print(f"exported to {out}: TorchScript max |diff| {diff_jit:.2e}, ONNX max |diff| {diff_onnx:.2e}")
+    if not worst <= tolerance:  # NaN compares False: a non-finite export fails too
+        raise ValueError(f"{out}: exported policy disagrees with the training policy by {worst:.2e}")
+    return worst

@@ -20,7 +20,7 @@ from legged_gym.envs.base.observations import ObservationManager
 from legged_gym.envs.base.rewards import LeggedRobotRewards
 from legged_gym.sim import SceneSpec, make_backend
 from legged_gym.utils.math import quat_rotate_inverse, quat_to_euler_xyz, wrap_to_pi
-from legged_gym.utils.terrain import make_rough_heightfield
+from legged_gym.terrain.rough import make_rough_heightfield
 from rsl_rl.env import VecEnv
 
 

@@ -610,7 +610,7 @@ def run_eval(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, A
     from legged_gym.envs import task_registry
     from legged_gym.envs.base.motion_sources import discover_clips
     from legged_gym.envs.base.robot_deepmimic import RobotDeepMimic
-    from legged_gym.utils.run_configs import load_run_configs
+    from legged_gym.eval.runs import load_run_configs
 
     t_start = time.time()
     tracking = [t for t in task_registry.task_names if issubclass(task_registry.get_task_class(t), RobotDeepMimic)]

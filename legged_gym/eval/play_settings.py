@@ -2,12 +2,12 @@
 
 Configs are built in this order, so an explicit command-line override always wins:
 task defaults -> the run's recorded ``--env.*`` / ``--train.*`` overrides (read from the checkpoint) -> play settings
-(:data:`PLAY_ENV_SETTINGS`: the evaluation settings of :mod:`legged_gym.utils.evaluation` -- no observation or
+(:data:`PLAY_ENV_SETTINGS`: the evaluation settings of :mod:`legged_gym.eval.evaluation` -- no observation or
 sensor noise, no pushes, no friction/mass/gain/delay randomisation, one terrain row, every clip from frame 0 -- plus
 the seed's ``init_velocities=True`` and one environment) -> this command line's flags and dotted overrides.
 
-Measurements: tracking tasks reuse :class:`~legged_gym.utils.evaluation.TrackingProbe` and
-:class:`~legged_gym.utils.evaluation.ClipMetrics`; velocity tasks use :class:`VelocityProbe` (command-tracking error
+Measurements: tracking tasks reuse :class:`~legged_gym.eval.evaluation.TrackingProbe` and
+:class:`~legged_gym.eval.evaluation.ClipMetrics`; velocity tasks use :class:`VelocityProbe` (command-tracking error
 and falls).
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 
 from torch import Tensor
 
-from legged_gym.utils.evaluation import EVAL_ENV_SETTINGS, apply_eval_settings
+from legged_gym.eval.evaluation import EVAL_ENV_SETTINGS, apply_eval_settings
 from legged_gym.utils.helpers import Args
-from legged_gym.utils.run_configs import load_run_configs
+from legged_gym.eval.runs import load_run_configs
 
 __all__ = [
     "PLAY_ENV_SETTINGS",

@@ -41,7 +41,7 @@ def load_run_configs(
         ValueError: a recorded or command-line override that does not apply to ``args.task``.
     """
     from legged_gym.envs import task_registry
-    from legged_gym.utils.evaluation import resolve_checkpoint
+    from legged_gym.eval.evaluation import resolve_checkpoint
 
     _, probe_train_cfg = task_registry.load_cfgs(args.task, args)
     ckpt_path = os.path.abspath(resolve_checkpoint(args.task, args, probe_train_cfg))
