@@ -40,6 +40,7 @@ from torch import Tensor
 from legged_gym.sim.heightfield import HeightField, TerrainSampler
 from legged_gym.terrain.mesh_loading import load_mesh
 from legged_gym.terrain.mesh_to_heightfield import mesh_to_heightfield
+from legged_gym.terrain.rough import MAX_TERRAIN_CELLS, check_cells
 
 TerrainSource = Union[str, os.PathLike, trimesh.Trimesh, HeightField, None]
 _LATTICE_TOL = 1e-6  # in samples: how far a coordinate may sit from the lattice and still count as on it
@@ -94,6 +95,7 @@ class DeepMimicTerrain:
         margin: float = 0.0,
         flat_size: tuple[float, float] = (9.0, 9.0),
         max_height: float | None = None,
+        max_cells: int = MAX_TERRAIN_CELLS,
     ) -> None:
         if isinstance(terrains, (str, os.PathLike)) or len(terrains) == 0:
             raise ValueError(f"DeepMimicTerrain: expected a non-empty list of clip terrains, got {terrains!r}")
@@ -108,6 +110,7 @@ class DeepMimicTerrain:
         self._n_rows = int(n_rows)
         self._flat_size = (float(flat_size[0]), float(flat_size[1]))
         self._max_height = max_height
+        self.max_cells = int(max_cells)
 
         cache: dict[object, ClipTerrain] = {}
         self.clips: list[ClipTerrain] = [self._resolve(t, i, cache) for i, t in enumerate(terrains)]
@@ -254,6 +257,7 @@ class DeepMimicTerrain:
                 f"DeepMimicTerrain: {source}: expected an xy extent of at least one resolution step "
                 f"({self.resolution} m), got bounds {np.round(bounds, 6).tolist()}"
             )
+        check_cells(int(hi[1] - lo[1] + 1), int(hi[0] - lo[0] + 1), self.resolution, source, self.max_cells)
         return lo, hi
 
     def _from_heightfield(self, hf: HeightField, source: str) -> ClipTerrain:
@@ -299,6 +303,7 @@ class DeepMimicTerrain:
         g0 = np.minimum(first.reshape(-1, 2).min(axis=0), cells_lo)
         g1 = np.maximum(last.reshape(-1, 2).max(axis=0), cells_hi)
         ncol, nrow = (g1 - g0 + 1).tolist()
+        check_cells(nrow, ncol, self.resolution, "the clips' terrain grid (all clips and rows)", 4 * self.max_cells)
         grid = np.full((nrow, ncol), np.nan, np.float32)
         for row in range(self._n_rows):
             for col, clip in enumerate(self.clips):

@@ -12,19 +12,39 @@ import numpy as np
 
 from legged_gym.sim.heightfield import HeightField
 
+MAX_TERRAIN_CELLS = 16_000_000  # height samples of one terrain grid by default (64 MB as float32)
+
+
+def check_cells(nrow: int, ncol: int, resolution: float, source: str, max_cells: int = MAX_TERRAIN_CELLS) -> None:
+    """Refuse a grid of more than ``max_cells`` samples before anything is allocated (a tiny file can describe a
+    huge extent); the message names the source, the extent, the count, the limit and the knobs."""
+    cells = int(nrow) * int(ncol)
+    if cells > max_cells:
+        raise ValueError(
+            f"{source}: a {(ncol - 1) * resolution:.0f} m x {(nrow - 1) * resolution:.0f} m terrain at {resolution} m "
+            f"resolution needs {cells:,} height samples ({cells * 4 / 1e9:.1f} GB), more than the limit of "
+            f"{max_cells:,} (deepmimic.max_terrain_cells); raise the limit or coarsen deepmimic.terrain_resolution"
+        )
+
+
 # Peak height A_d [m] of each difficulty: heights lie in [-A_d, +A_d].
 AMASS_ROUGH_AMPLITUDE: dict[int, float] = {0: 0.0, 1: 0.01, 2: 0.035, 3: 0.10, 4: 0.125}
 # Noise octaves: lattice wavelength [m] and relative weight.
 _OCTAVES: tuple[tuple[float, float], ...] = ((2.0, 1.0), (1.0, 0.5), (0.5, 0.25), (0.25, 0.125))
 
 
-def _centred_grid(size_xy: tuple[float, float], resolution: float) -> tuple[int, int, tuple[float, float]]:
+def _centred_grid(
+    size_xy: tuple[float, float], resolution: float, max_cells: int = MAX_TERRAIN_CELLS, source: str = "terrain"
+) -> tuple[int, int, tuple[float, float]]:
     """(nrow, ncol, origin) of a grid about the origin covering ``size_xy`` (rounded to whole samples)."""
     if not resolution > 0:
         raise ValueError(f"terrain resolution: expected a positive spacing [m], got {resolution}")
     sx, sy = (float(s) for s in size_xy)
+    if not (np.isfinite(sx) and np.isfinite(sy)):
+        raise ValueError(f"{source}: expected a finite extent, got {tuple(size_xy)}")
     ncol = int(round(sx / resolution)) + 1
     nrow = int(round(sy / resolution)) + 1
+    check_cells(nrow, ncol, resolution, source, max_cells)
     if ncol < 2 or nrow < 2:
         raise ValueError(
             f"terrain size_xy {tuple(size_xy)} at resolution {resolution} m: expected at least one "
@@ -60,7 +80,8 @@ def _value_noise(x: np.ndarray, y: np.ndarray, wavelength: float, rng: np.random
 
 
 def make_amass_rough_terrain(
-    difficulty: int, size_xy: tuple[float, float] = (9.0, 9.0), resolution: float = 0.05, seed: int = 0
+    difficulty: int, size_xy: tuple[float, float] = (9.0, 9.0), resolution: float = 0.05, seed: int = 0,
+    max_cells: int = MAX_TERRAIN_CELLS, source: str = "generated terrain",
 ) -> HeightField:
     """The seed's AMASS terrain of ``difficulty`` as a height field centred at the origin.
 
@@ -77,7 +98,7 @@ def make_amass_rough_terrain(
         raise ValueError(
             f"make_amass_rough_terrain: expected difficulty in {sorted(AMASS_ROUGH_AMPLITUDE)}, got {difficulty!r}"
         )
-    nrow, ncol, origin = _centred_grid(size_xy, resolution)
+    nrow, ncol, origin = _centred_grid(size_xy, resolution, max_cells, source)
     amplitude = AMASS_ROUGH_AMPLITUDE[difficulty]
     if amplitude == 0.0:
         return HeightField(np.zeros((nrow, ncol), np.float32), origin, float(resolution))

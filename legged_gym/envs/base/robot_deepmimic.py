@@ -114,7 +114,8 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
             raise ValueError(f"terrain.n_rows must be >= 1, got {t.n_rows}")
         # Each environment is its own MuJoCo world, so robots on the same terrain cell never collide: rows exist
         # to vary where environments stand, and copies beyond max_rows would only cost memory.
-        return DeepMimicTerrain(terrains, n_rows=min(t.n_rows, max(1, t.max_rows)), resolution=dm.terrain_resolution)
+        return DeepMimicTerrain(terrains, n_rows=min(t.n_rows, max(1, t.max_rows)), resolution=dm.terrain_resolution,
+                                max_cells=dm.max_terrain_cells)
 
     def _mocap_terrain(self, clip: MotionClip, difficulty: int, seed: int) -> HeightField:
         """Flat or generated rough ground under a motion-capture clip: at least 9 m x 9 m, 2 m beyond its path."""
@@ -123,7 +124,9 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         size = np.maximum(hi - lo, 9.0)
         centre = (lo + hi) / 2
         res = self.cfg.deepmimic.terrain_resolution
-        hf = make_amass_rough_terrain(difficulty, size_xy=(float(size[0]), float(size[1])), resolution=res, seed=seed)
+        hf = make_amass_rough_terrain(difficulty, size_xy=(float(size[0]), float(size[1])), resolution=res, seed=seed,
+                                      max_cells=self.cfg.deepmimic.max_terrain_cells,
+                                      source=f"ground under clip '{clip.name}' ({clip.source})")
         sx, sy = hf.size_xy
         return HeightField(hf.heights, origin=(float(centre[0] - sx / 2), float(centre[1] - sy / 2)), resolution=res)
 
