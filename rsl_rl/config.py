@@ -118,6 +118,7 @@ class RunnerCfg:
     # iterations between evaluations by the runner's ``evaluator`` (a callable set by the task's training script,
     # e.g. tracking from frame 0 with the deterministic policy); logged under Eval/ and in eval_curve.csv; 0 = off
     eval_interval: int = 0
+    video_interval: int = 0  # iterations between videos of the policy by the runner's ``video`` callable (0 = off)
     save_interval_s: float = 600.0  # also save when this much wall time passed since the last checkpoint (0 = off)
     verbose: bool = False  # print the full per-iteration block instead of one progress line
     # warn once when the value loss or the absolute mean reward goes beyond these (a diverging run, or reward scales

@@ -52,7 +52,7 @@ class TrackingEvaluator:
         """Evaluate ``policy``; returns flat metrics: ``success/<clip>``, ``frames_tracked/<clip>`` (fraction of the
         clip's frames), ``success/mean``, ``frames_tracked/mean`` (unweighted over clips) and ``success/all`` (1 when
         every clip finished)."""
-        with torch.inference_mode():
+        with torch.no_grad():
             outcome = evaluate_policy(self.env, policy, repeats=1, device=self.device)
         out: dict[str, float] = {}
         succ, frac = [], []

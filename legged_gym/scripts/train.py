@@ -10,14 +10,23 @@ import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+if "--video" in sys.argv:
+    os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering; must precede the mujoco import
 
 from legged_gym.envs import task_registry  # noqa: E402
 from legged_gym.utils.helpers import Args, apply_device_defaults, get_args  # noqa: E402
 from legged_gym.utils.wandb_setup import prepare_wandb  # noqa: E402
 
 
-TRAIN_FLAGS = [{"name": "--print_config", "action": "store_true",
-                "help": "print every configuration field of --task (with the other flags applied) and exit"}]
+TRAIN_FLAGS = [
+    {"name": "--print_config", "action": "store_true",
+     "help": "print every configuration field of --task (with the other flags applied) and exit"},
+    {"name": "--video", "action": "store_true",
+     "help": "record the deterministic policy in a one-environment copy of the task every --video_interval "
+             "iterations (<run dir>/videos/it_<N>.mp4, also to TensorBoard and W&B)"},
+    {"name": "--video_interval", "type": int, "default": 200, "help": "iterations between videos (default 200)"},
+    {"name": "--video_steps", "type": int, "default": 250, "help": "control steps per video (default 250)"},
+]
 
 
 def resume_command(argv: list[str], run_dir: str, iteration: int) -> str:
@@ -61,6 +70,12 @@ def train(args: Args) -> str | None:
 
         print("Building the from-frame-0 evaluation environment (runner.eval_interval=0 turns it off)", flush=True)
         runner.evaluator = TrackingEvaluator(type(env), env_cfg, sim_device=args.sim_device, rl_device=args.rl_device)
+    if args.extra.get("video") and runner.log_dir is not None:
+        from legged_gym.eval.video import PolicyVideo
+
+        train_cfg.runner.video_interval = runner.cfg.runner.video_interval = int(args.extra["video_interval"])
+        runner.video = PolicyVideo(type(env), env_cfg, runner.log_dir, steps=args.extra["video_steps"],
+                                   sim_device=args.sim_device, rl_device=args.rl_device)
     # tracking tasks already start episodes at random frames; a random episode counter would end them early
     random_start = getattr(env, "random_initial_episode_length", True)
     try:

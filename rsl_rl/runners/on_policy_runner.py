@@ -151,6 +151,9 @@ class OnPolicyRunner:
         self.loaded_checkpoint: str | None = None  # the file load() read last (recorded in exports)
         self.loaded_provenance: dict[str, Any] | None = None
         # called every runner.eval_interval iterations with the deterministic policy; returns {name: value}
+        # called every runner.video_interval iterations with the deterministic policy and the iteration; returns the
+        # video file and its frames (set by the training script)
+        self.video: Callable[[Callable[[dict[str, torch.Tensor]], torch.Tensor], int], tuple[str, Any]] | None = None
         self._progress_extra: dict[str, float] = {}  # latest evaluation means, shown in the progress line
         self.evaluator: Callable[[Callable[[dict[str, torch.Tensor]], torch.Tensor]], dict[str, float]] | None = None
         if rc.resume:
@@ -312,10 +315,22 @@ class OnPolicyRunner:
             ep_infos.clear()
             if rc.eval_interval > 0 and (it + 1) % rc.eval_interval == 0:
                 self._evaluate()
+            if self.video is not None and self.is_main and rc.video_interval > 0 and (it + 1) % rc.video_interval == 0:
+                self._record_video(it + 1)
             due = (it + 1) % rc.save_interval == 0 or (0 < rc.save_interval_s <= time.time() - last_save)
             if self.log_dir is not None and due:
                 self.save(os.path.join(self.log_dir, f"model_{it + 1}.pt"))
                 last_save = time.time()
+
+    def _record_video(self, iteration: int) -> None:
+        was_training = self.actor_critic.training
+        self.actor_critic.eval()
+        path, frames = self.video(self.actor_critic.act_inference, iteration)
+        if was_training:
+            self.actor_critic.train()
+        if self.writer is not None:
+            self.writer.add_video("Video/policy", path, frames, iteration)
+        print(f"[video] iteration {iteration}: {path}", flush=True)
 
     def _evaluate(self) -> dict[str, float] | None:
         """Run the evaluator (main rank only) with the deterministic policy; log, print and append to

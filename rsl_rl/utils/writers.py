@@ -18,6 +18,9 @@ class LogWriter(ABC):
     def add_scalar(self, tag: str, value: float, step: int) -> None:
         """Record ``value`` under ``tag`` at ``step``."""
 
+    def add_video(self, tag: str, path: str, frames: Any, step: int) -> None:  # noqa: B027 - optional
+        """Record a video file (``frames``: (T, H, W, 3) uint8, the same video) under ``tag`` at ``step``."""
+
     def save_file(self, path: str) -> None:
         """Register a file (e.g. a checkpoint) with the backend; no-op by default."""
 
@@ -40,6 +43,14 @@ class TensorBoardWriter(LogWriter):
     def add_scalar(self, tag: str, value: float, step: int) -> None:
         """Record a scalar."""
         self.writer.add_scalar(tag, value, step)
+
+    def add_video(self, tag: str, path: str, frames: Any, step: int) -> None:
+        """Four frames spread over the video, side by side, as an image (TensorBoard's own video needs moviepy)."""
+        import numpy as np
+
+        pick = np.linspace(0, len(frames) - 1, num=min(4, len(frames))).round().astype(int)
+        strip = np.concatenate([np.asarray(frames[i]) for i in pick], axis=1)
+        self.writer.add_image(tag, strip, step, dataformats="HWC")
 
     def flush(self) -> None:
         """Flush the event file."""
@@ -74,6 +85,10 @@ class WandbWriter(LogWriter):
         """Record a scalar."""
         self.run.log({tag: value}, step=step)
 
+    def add_video(self, tag: str, path: str, frames: Any, step: int) -> None:
+        """The MP4 itself."""
+        self.run.log({tag: self._wandb.Video(path, format="mp4")}, step=step)
+
     def save_file(self, path: str) -> None:
         """Upload (or, offline, copy into the run) a file such as a checkpoint."""
         self._wandb.save(path, base_path=os.path.dirname(path), policy="now")
@@ -94,6 +109,11 @@ class MultiWriter(LogWriter):
         """Record a scalar in every writer."""
         for w in self.writers:
             w.add_scalar(tag, value, step)
+
+    def add_video(self, tag: str, path: str, frames: Any, step: int) -> None:
+        """Record a video in every writer."""
+        for w in self.writers:
+            w.add_video(tag, path, frames, step)
 
     def save_file(self, path: str) -> None:
         """Register a file with every writer."""
