@@ -6,6 +6,7 @@ import os
 import pickle
 import re
 
+import numpy as np
 import pytest
 import torch
 
@@ -154,3 +155,50 @@ def test_a_tiny_mesh_of_a_huge_terrain_is_refused_before_allocating(tmp_path) ->
     assert time.time() - t0 < 5.0
     with pytest.raises(ValueError, match="max_terrain_cells"):  # the ground under a clip whose root travels 50 km
         make_amass_rough_terrain(0, size_xy=(50_000.0, 9.0), resolution=0.05, source="clip x")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.npz", b"", "an empty file"),
+    ("empty.csv", b"", "an empty file"),
+    ("blank.csv", b"\n\n", "no data rows"),
+])
+def test_empty_motion_files_are_motion_format_errors(tmp_path, name: str, content: bytes, message: str) -> None:  # noqa: ANN001
+    from legged_gym.motion import MotionFormatError, load_motion
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(MotionFormatError, match=message) as err:
+        load_motion(path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("root_pos", lambda t: np.zeros((t, 3), complex), "dtype complex128"),
+    ("root_pos", lambda t: np.zeros((t, 3), "datetime64[s]"), "dtype datetime64"),
+    ("joints", lambda t: np.full((t, 1), 1e6), r"joints/a_joint.*1e\+06 rad at frame 0"),
+])
+def test_clip_values_that_are_not_angles_or_reals_are_refused(field: str, value, message: str) -> None:  # noqa: ANN001
+    from legged_gym.motion.clip import MotionClip, MotionFormatError
+
+    t = 3
+    base = dict(name="x", source="clip.pkl", fps=30, joint_names=["a_joint"], joints=np.zeros((t, 1)),
+                root_pos=np.zeros((t, 3)), root_quat=np.tile([1.0, 0, 0, 0], (t, 1)), link_names=[],
+                link_pos=np.zeros((t, 0, 3)), link_quat=np.zeros((t, 0, 4)),
+                contacts={"left_foot": np.ones(t), "right_foot": np.ones(t)})
+    with pytest.raises(MotionFormatError, match=message):
+        MotionClip(**{**base, field: value(t)}).validate()
+
+
+def test_a_policy_file_that_is_not_torchscript_is_a_contract_error(tmp_path) -> None:  # noqa: ANN001
+    from legged_gym.deploy.contract import ContractError
+    from legged_gym.deploy.controller import PolicyRuntime
+
+    bad = tmp_path / "policy.pt"
+    bad.write_bytes(b"not a model")
+
+    class Contract:
+        input_names = ["obs"]
+        path = str(tmp_path / "policy.json")
+
+    with pytest.raises(ContractError, match="not a TorchScript policy"):
+        PolicyRuntime(Contract(), "torchscript", str(bad))

@@ -104,7 +104,10 @@ class PolicyRuntime:
         if backend == "onnx":
             import onnxruntime as ort
 
-            self._sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+            try:
+                self._sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+            except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types: one line naming the file
+                raise ContractError(f"{path}: not a loadable ONNX model ({str(exc).splitlines()[0][:200]})") from None
             names = [i.name for i in self._sess.get_inputs()]
             if set(names) != set(contract.input_names):
                 raise ContractError(f"{path}: ONNX inputs {names} differ from policy.json inputs {contract.input_names}")
@@ -112,7 +115,11 @@ class PolicyRuntime:
             import torch
 
             self._torch = torch
-            self._module = torch.jit.load(path, map_location="cpu").eval()
+            try:
+                self._module = torch.jit.load(path, map_location="cpu").eval()
+            except Exception as exc:  # noqa: BLE001 - torch raises RuntimeError for any non-TorchScript file
+                raise ContractError(f"{path}: not a TorchScript policy ({str(exc).splitlines()[0][:200]}); "
+                                    "export it with export.py") from None
         else:
             raise ContractError(f"--backend must be 'onnx' or 'torchscript', got {backend!r}")
 

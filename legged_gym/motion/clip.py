@@ -14,6 +14,7 @@ CONTACT_NAMES = ("left_foot", "right_foot")
 QUAT_NORM_TOL = 1e-3
 MIN_FPS = 1.0
 MAX_FPS = 1000.0
+MAX_JOINT_ANGLE = 4 * np.pi  # [rad] beyond two full turns a hinge angle is a unit or data error
 
 
 class MotionFormatError(ValueError):
@@ -72,7 +73,11 @@ class MotionClip:
         self.joint_names = [str(n) for n in self.joint_names]
         self.link_names = [str(n) for n in self.link_names]
         for name in ("joints", "root_pos", "root_quat", "link_pos", "link_quat"):
-            setattr(self, name, np.asarray(getattr(self, name), dtype=np.float32))
+            raw = np.asarray(getattr(self, name))
+            if raw.dtype.kind not in "fiu":  # complex, datetime, structured, object, strings, booleans
+                raise MotionFormatError(self.source or self.name, name, "real numbers (a float or integer array)",
+                                        f"dtype {raw.dtype}")
+            setattr(self, name, raw.astype(np.float32))
         self.contacts = {str(k): np.asarray(v).astype(bool) for k, v in self.contacts.items()}
 
     @property
@@ -113,6 +118,11 @@ class MotionClip:
             raise MotionFormatError(src, "link_names", "unique names", f"duplicates in {self.link_names}")
         for name in ("joints", "root_pos", "root_quat", "link_pos", "link_quat"):
             check_finite(src, name, getattr(self, name))
+        if j and t and np.abs(self.joints).max() > MAX_JOINT_ANGLE:
+            frame, col = (int(i) for i in np.argwhere(np.abs(self.joints) > MAX_JOINT_ANGLE)[0])
+            raise MotionFormatError(src, f"joints/{self.joint_names[col]}",
+                                    f"angles within +-{MAX_JOINT_ANGLE:.2f} rad (two turns)",
+                                    f"{float(self.joints[frame, col]):.6g} rad at frame {frame}")
         check_unit_quat(src, "root_quat", self.root_quat)
         if n_links:
             check_unit_quat(src, "link_quat", self.link_quat)

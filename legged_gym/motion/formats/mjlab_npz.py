@@ -72,8 +72,8 @@ def read_mjlab_npz(
     try:
         with np.load(source, allow_pickle=False) as npz:
             data = {k: npz[k] for k in npz.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        what = f"an unreadable file ({exc})"
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        what = "an empty file" if os.path.getsize(source) == 0 else f"an unreadable file ({exc})"
         raise MotionFormatError(source, "<file>", "an npz archive of plain arrays", what) from None
     rate = check_fps(source, data.get("fps"))
     joint_pos = float_array(source, "joint_pos", require(source, data, "joint_pos"), 2)

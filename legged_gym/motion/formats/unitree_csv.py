@@ -9,6 +9,7 @@ contacts are derived (:mod:`legged_gym.motion.contacts`).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,10 +50,16 @@ def read_unitree_csv(
     """
     source = os.fspath(path)
     rate = check_fps(source, fps)
+    if os.path.getsize(source) == 0:
+        raise MotionFormatError(source, "<rows>", "at least one frame", "an empty file")
     try:
-        table = np.loadtxt(source, delimiter=",", dtype=np.float64, ndmin=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
+            table = np.loadtxt(source, delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError as exc:
         raise MotionFormatError(source, "<rows>", f"{NUM_COLUMNS} numeric comma-separated columns", f"{exc}") from None
+    if table.shape[0] == 0:
+        raise MotionFormatError(source, "<rows>", "at least one frame", "no data rows")
     if table.shape[1] != NUM_COLUMNS:
         raise MotionFormatError(
             source, "<columns>", f"{NUM_COLUMNS} columns (root xyz, root quat xyzw, {len(G1_29_DFS_JOINTS)} joints)",
