@@ -202,3 +202,26 @@ def test_a_policy_file_that_is_not_torchscript_is_a_contract_error(tmp_path) -> 
 
     with pytest.raises(ContractError, match="not a TorchScript policy"):
         PolicyRuntime(Contract(), "torchscript", str(bad))
+
+
+class _HugeArray:
+    def __reduce__(self):  # noqa: ANN204 - a 3 GB empty array from a ~100-byte pickle
+        from numpy._core.multiarray import _reconstruct
+
+        return (_reconstruct, (np.ndarray, (3_000_000_000,), b"b"))
+
+
+class _HugeBytes:
+    def __reduce__(self):  # noqa: ANN204
+        return (bytearray, (10**10,))
+
+
+@pytest.mark.parametrize("obj", [_HugeArray(), _HugeBytes()], ids=["array", "bytearray"])
+def test_a_tiny_pickle_cannot_ask_for_gigabytes(tmp_path, obj) -> None:  # noqa: ANN001
+    from legged_gym.motion.safe_pickle import UnsafePickleError, load_pickle
+
+    path = tmp_path / "tiny.pkl"
+    path.write_bytes(pickle.dumps({"joints": obj}, protocol=2))
+    assert path.stat().st_size < 200
+    with pytest.raises(UnsafePickleError, match=r"tiny\.pkl: pickle asks for .* limit"):
+        load_pickle(path)

@@ -35,8 +35,43 @@ _BUILTIN_NAMES = (
     "int", "float", "bool", "complex", "NoneType",
 )
 
+MAX_ALLOCATION_BYTES = 1 << 30  # what one object rebuilt from a pickle may allocate (a few bytes can ask for GiB)
+
+
+def _nbytes(shape: object, itemsize: int) -> int:
+    """Bytes of an array of ``shape`` (0 when the shape is malformed: numpy then refuses it itself)."""
+    try:
+        dims = (shape,) if isinstance(shape, int) else tuple(shape)  # type: ignore[arg-type]
+        total = itemsize
+        for d in dims:
+            total *= max(int(d), 0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+    return total
+
+
+def _reconstruct(subtype: type, shape: object, dtype: object) -> np.ndarray:
+    """numpy's array rebuilder, refusing a shape larger than :data:`MAX_ALLOCATION_BYTES` before allocating it."""
+    if _nbytes(shape, np.dtype(dtype).itemsize) > MAX_ALLOCATION_BYTES:
+        raise UnsafePickleError(f"pickle asks for an array of shape {shape} ({_nbytes(shape, np.dtype(dtype).itemsize):,} "
+                                f"bytes), more than the {MAX_ALLOCATION_BYTES:,}-byte limit")
+    return _multiarray._reconstruct(subtype, shape, dtype)
+
+
+def _sized(kind: type) -> object:
+    """``bytes``/``bytearray``/``str`` whose integer-size form may not allocate beyond the limit."""
+
+    def make(*args: object) -> object:
+        if args and isinstance(args[0], int) and args[0] > MAX_ALLOCATION_BYTES:
+            raise UnsafePickleError(f"pickle asks for a {kind.__name__} of {args[0]:,} bytes, more than the "
+                                    f"{MAX_ALLOCATION_BYTES:,}-byte limit")
+        return kind(*args)
+
+    return make
+
+
 _NUMPY_NAMES: dict[str, object] = {
-    "_reconstruct": _multiarray._reconstruct,
+    "_reconstruct": _reconstruct,
     "scalar": _multiarray.scalar,
 }
 
@@ -46,6 +81,8 @@ for _name in _BUILTIN_NAMES:
         _ALLOWED[("builtins", _name)] = getattr(builtins, _name)
         _ALLOWED[("__builtin__", _name)] = getattr(builtins, _name)  # protocol 0-2 pickles from Python 2
 _ALLOWED[("builtins", "NoneType")] = type(None)
+for _name in ("bytes", "bytearray"):
+    _ALLOWED[("builtins", _name)] = _ALLOWED[("__builtin__", _name)] = _sized(getattr(builtins, _name))
 _ALLOWED[("collections", "OrderedDict")] = collections.OrderedDict
 _ALLOWED[("_codecs", "encode")] = codecs.encode  # protocol <= 2 stores bytes as latin-1 text + encode
 for _mod in ("numpy.core.multiarray", "numpy._core.multiarray"):
@@ -95,9 +132,18 @@ def load_pickle(path: str | os.PathLike) -> object:
     """
     path = os.fspath(path)
     with open(path, "rb") as f:
-        return _RestrictedUnpickler(f, path).load()
+        return _load(f, path)
 
 
 def loads_pickle(data: bytes, source: str = "<bytes>") -> object:
     """:func:`load_pickle` for an in-memory pickle; ``source`` names it in errors."""
-    return _RestrictedUnpickler(io.BytesIO(data), source).load()
+    return _load(io.BytesIO(data), source)
+
+
+def _load(f: io.BufferedIOBase, source: str) -> object:
+    try:
+        return _RestrictedUnpickler(f, source).load()
+    except UnsafePickleError as exc:
+        if str(exc).startswith(source):
+            raise
+        raise UnsafePickleError(f"{source}: {exc}") from None
