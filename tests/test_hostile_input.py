@@ -225,3 +225,22 @@ def test_a_tiny_pickle_cannot_ask_for_gigabytes(tmp_path, obj) -> None:  # noqa:
     assert path.stat().st_size < 200
     with pytest.raises(UnsafePickleError, match=r"tiny\.pkl: pickle asks for .* limit"):
         load_pickle(path)
+
+
+def test_compressed_motion_files_declaring_gigabytes_are_refused_before_reading(tmp_path) -> None:  # noqa: ANN001
+    import h5py
+
+    from legged_gym.motion import MotionFormatError, load_motion
+
+    npz = tmp_path / "big.npz"
+    np.savez_compressed(npz, joint_pos=np.zeros((300_000_000, 1), np.float32))  # 1.2 GB of zeros, ~1 MB on disk
+    assert npz.stat().st_size < 5_000_000
+    with pytest.raises(MotionFormatError, match=r"big\.npz: field 'joint_pos'.*bytes of data"):
+        load_motion(npz)
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    with h5py.File(folder / "retarget_poses_g1.h5", "w") as f:
+        f.create_dataset("root_pos", shape=(200_000_000, 3), dtype="f4", compression="gzip", chunks=(65536, 3))
+    (folder / "background_mesh.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+    with pytest.raises(MotionFormatError, match=r"retarget_poses_g1\.h5: field 'root_pos'.*bytes of data"):
+        load_motion(folder, default_fps=30)

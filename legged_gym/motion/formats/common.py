@@ -17,6 +17,19 @@ def clip_name(path: str) -> str:
     return os.path.splitext(base)[0] if not os.path.isdir(path) else base
 
 
+MAX_FIELD_BYTES = 1 << 30  # what one array of a motion file may take once read (compressed files can hide GiB)
+
+
+def check_declared_size(source: str, field_name: str, shape: tuple[int, ...], itemsize: int) -> None:
+    """MotionFormatError when an array the file declares would exceed :data:`MAX_FIELD_BYTES` once read."""
+    total = int(itemsize)
+    for d in shape:
+        total *= int(d)
+    if total > MAX_FIELD_BYTES:
+        raise MotionFormatError(source, field_name, f"at most {MAX_FIELD_BYTES:,} bytes of data",
+                                f"shape {tuple(int(d) for d in shape)} ({total:,} bytes)")
+
+
 def require(source: str, data: Mapping, key: str) -> object:
     """``data[key]``, or MotionFormatError naming the missing key and the keys present."""
     if key not in data:

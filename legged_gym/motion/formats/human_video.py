@@ -16,7 +16,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from legged_gym.motion.clip import CONTACT_NAMES, MotionClip, MotionFormatError, check_fps
-from legged_gym.motion.formats.common import check_required, contacts_from, decode_names, float_array, require
+from legged_gym.motion.formats.common import (
+    check_declared_size,
+    check_required,
+    contacts_from,
+    decode_names,
+    float_array,
+    require,
+)
 from legged_gym.motion.formats.g1_names import G1_WAIST_JOINTS
 from legged_gym.motion.formats.seed_schema import clip_from_seed_fields
 
@@ -102,6 +109,10 @@ def read_human_video_folder(
     with h5:
         if "root_pos" not in h5 and "persons" in h5:
             raise MotionFormatError(data_path, "root_pos", "a single-person file", "a multi-person file (persons/...)")
+        for k in _DATASETS:
+            d = require(data_path, h5, k)
+            if isinstance(d, h5py.Dataset):
+                check_declared_size(data_path, k, d.shape, d.dtype.itemsize)
         data: dict[str, object] = {k: np.asarray(require(data_path, h5, k)) for k in _DATASETS}
         for key in ("joint_names", "link_names"):
             value = _attr(h5.attrs, key)
@@ -110,6 +121,10 @@ def read_human_video_folder(
             data[key] = decode_names(data_path, key, value)
         file_fps = _attr(h5.attrs, "fps")
         contacts_group = h5["contacts"] if "contacts" in h5 and isinstance(h5["contacts"], h5py.Group) else None
+        if contacts_group is not None:
+            for k, v in contacts_group.items():
+                if isinstance(v, h5py.Dataset):
+                    check_declared_size(data_path, f"contacts/{k}", v.shape, v.dtype.itemsize)
         raw_contacts = {k: np.asarray(v) for k, v in contacts_group.items()} if contacts_group is not None else None
     if file_fps is not None:
         rate = check_fps(data_path, file_fps)

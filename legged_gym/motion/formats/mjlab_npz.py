@@ -16,7 +16,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from legged_gym.motion.clip import MotionClip, MotionFormatError, check_fps, check_unit_quat
-from legged_gym.motion.formats.common import decode_names, finish_derived_clip, float_array, require
+from legged_gym.motion.formats.common import (
+    check_declared_size,
+    decode_names,
+    finish_derived_clip,
+    float_array,
+    require,
+)
 from legged_gym.motion.formats.g1_names import DEFAULT_ORDERS
 from legged_gym.motion.quat_order import root_quat_to_wxyz
 from legged_gym.motion.robot_kinematics import links_and_contacts, robot_kinematics
@@ -71,6 +77,13 @@ def read_mjlab_npz(
         raise MotionFormatError(source, "link_source", "'fk' or 'file'", repr(link_source))
     try:
         with np.load(source, allow_pickle=False) as npz:
+            for k in npz.files:  # the header's shape, before the (possibly compressed) data is inflated
+                with npz.zip.open(k + ".npy") as member:
+                    version = np.lib.format.read_magic(member)
+                    header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                        np.lib.format.read_array_header_2_0
+                    shape, _, dtype = header(member)
+                check_declared_size(source, k, shape, np.dtype(dtype).itemsize)
             data = {k: npz[k] for k in npz.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         what = "an empty file" if os.path.getsize(source) == 0 else f"an unreadable file ({exc})"
