@@ -244,3 +244,19 @@ def test_compressed_motion_files_declaring_gigabytes_are_refused_before_reading(
     (folder / "background_mesh.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
     with pytest.raises(MotionFormatError, match=r"retarget_poses_g1\.h5: field 'root_pos'.*bytes of data"):
         load_motion(folder, default_fps=30)
+
+
+def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path) -> None:  # noqa: ANN001
+    import time
+
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 20)}]")
+    bomb = tmp_path / "motions.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    assert bomb.stat().st_size < 1500
+    t0 = time.time()
+    with pytest.raises(ValueError, match=r"motions\.yaml: not valid YAML.*aliases"):
+        read_motion_list(str(bomb))
+    assert time.time() - t0 < 2.0

@@ -43,9 +43,8 @@ from typing import Any
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-import yaml  # noqa: E402
-
 from legged_gym.utils.helpers import split_passthrough  # noqa: E402
+from legged_gym.utils.yaml_files import load_yaml  # noqa: E402
 from rsl_rl.utils.checkpoints import CheckpointError, latest_checkpoint_in, load_checkpoint  # noqa: E402
 
 TRAIN = os.path.join(ROOT, "legged_gym", "scripts", "train.py")
@@ -66,8 +65,7 @@ def read_config(path: str) -> tuple[str, list[Stage]]:
     """Parse and check a pipeline config; errors name the file, the stage and the field."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--config {path}: no such file")
-    with open(path) as f:
-        data = yaml.safe_load(f)
+    data = load_yaml(path, "pipeline config")
     if not isinstance(data, dict) or not isinstance(data.get("stages"), list) or not data["stages"]:
         raise ValueError(f"{path}: expected a mapping with 'name' and a non-empty list 'stages'")
     name = str(data.get("name") or os.path.splitext(os.path.basename(path))[0])

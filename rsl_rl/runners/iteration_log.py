@@ -168,6 +168,8 @@ def format_progress(s: IterationStats, extra: dict[str, float] | None = None) ->
              f"elapsed {hms(s.total_time)}", f"ETA {hms(mean_iter_time * max(remaining, 0))}"]
     if s.mean_reward is not None and s.mean_episode_length is not None:
         parts += [f"reward {s.mean_reward:.2f}", f"ep len {s.mean_episode_length:.0f}"]
+    if s.losses.get("bc", 0.0):
+        parts.append(f"BC loss {s.losses['bc']:.4f}")
     for key in PROGRESS_KEYS:
         if key in s.episode:
             parts.append(f"{key.split('/')[0]} {s.episode[key]:.2f}")

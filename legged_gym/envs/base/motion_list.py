@@ -21,7 +21,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from legged_gym.utils.yaml_files import load_yaml, short_repr
+
 
 __all__ = ["MotionListItem", "is_motion_list_file", "read_motion_list"]
 
@@ -63,7 +64,7 @@ def is_motion_list_file(source: str) -> bool:
 
 
 def _got(value: Any) -> str:
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {short_repr(value)}"
 
 
 def check_file_pattern(pattern: str, where: str) -> None:
@@ -125,11 +126,7 @@ def read_motion_list(path: str) -> list[MotionListItem]:
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"deepmimic.human_motion_source: motion list {path!r} does not exist")
-    try:
-        with open(path) as f:
-            data = yaml.safe_load(f)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML ({exc})") from None
+    data = load_yaml(path, "motion list")
     if not isinstance(data, list) or not data:
         raise ValueError(
             f"{path}: expected a non-empty list of items (mappings with 'folder_path', "
