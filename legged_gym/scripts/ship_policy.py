@@ -22,6 +22,9 @@ from legged_gym.scripts.export import export  # noqa: E402
 from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 from rsl_rl.utils.checkpoints import save_weights_only  # noqa: E402
+from rsl_rl.utils.csv_log import read_csv_rows  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 EXTRA_FLAGS = [{"name": "--out", "type": str, "required": True, "help": "folder of the packaged policy"}]
 
@@ -42,8 +45,61 @@ def ship(args: Args) -> str:
     args.load_run, args.checkpoint = out, int(slim.get("iter", -1))
     args.extra["out"] = os.path.join(out, "exported")
     export(args)
+    write_readme(out, args.task, src, slim)
     print(f"packaged {src} (iteration {slim.get('iter')}) as {dst} ({os.path.getsize(dst) / 1e6:.1f} MB)")
     return dst
+
+
+def plot_curve(rows: list[dict[str, str]], path: str, title: str) -> None:
+    """Frames tracked and success from frame 0, per clip, against env steps (from eval_curve.csv)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [int(r["env_steps"]) / 1e6 for r in rows]
+    clips = [k.split("/", 1)[1] for k in rows[0] if k.startswith("frames_tracked/") and not k.endswith("/mean")]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, metric in zip(axes, ("frames_tracked", "success")):
+        for clip in clips:
+            ax.plot(steps, [float(r[f"{metric}/{clip}"] or "nan") for r in rows], label=clip)
+        ax.set_title(f"{metric.replace('_', ' ')} from frame 0")
+        ax.set_xlabel("env steps [M]")
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write_readme(out: str, task: str, src: str, ckpt: dict) -> None:
+    """README.md of the packaged policy: where it came from, the command that trained it, its learning curve."""
+    prov = dict(dict(ckpt.get("config") or {}).get("provenance") or {})
+    command = " ".join(prov.get("command", [])[1:]) or "(not recorded)"
+    lines = [f"# {os.path.basename(out)}: `{task}`", "",
+             f"Packaged by `legged_gym/scripts/ship_policy.py` from `{src}` (iteration {ckpt.get('iter')}, commit "
+             f"{prov.get('commit')}{' with local changes' if prov.get('dirty') else ''}).", "",
+             "Trained with:", "", "```", f"python {command}", "```", "",
+             "Use it without training:", "", "```",
+             f"python legged_gym/scripts/play.py --task={task} --load_run {os.path.relpath(out, ROOT)} --headless",
+             f"python legged_gym/scripts/eval.py --task={task} --load_run {os.path.relpath(out, ROOT)}",
+             f"python legged_gym/scripts/sim2sim.py --load_model {os.path.relpath(out, ROOT)}/exported ...", "```", ""]
+    curve = os.path.join(out, "eval_curve.csv")
+    if os.path.exists(curve):
+        rows = read_csv_rows(curve)
+        if rows:
+            plot_curve(rows, os.path.join(out, "curve.png"), f"{task}, deterministic policy from frame 0")
+            last = rows[-1]
+            clips = [k.split("/", 1)[1] for k in last if k.startswith("frames_tracked/") and not k.endswith("/mean")]
+            lines += ["Learning curve (`eval_curve.csv`, the runner's from-frame-0 evaluation):", "",
+                      "![curve](curve.png)", "", f"At {int(last['env_steps']):,} env steps:", "",
+                      "| clip | frames tracked | success |", "|---|---|---|"]
+            lines += [f"| {c} | {float(last[f'frames_tracked/{c}']):.3f} | {float(last[f'success/{c}']):.0f} |"
+                      for c in clips]
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
