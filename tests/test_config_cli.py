@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import os
 import pytest
 
 from legged_gym.envs import task_registry
@@ -165,3 +166,15 @@ def test_help_explains_configuration_fields(capsys) -> None:
         parse(["--help"])
     out = capsys.readouterr().out
     assert "--env.<section>.<field>=<value>" in out and "--print_config" in out
+
+
+def test_each_script_shows_only_its_own_flags() -> None:
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for script, absent, present in (("export.py", "--max_iterations", "--out"), ("sim2sim.py", "--wandb_note", "--commands"),
+                                    ("train.py", "--commands", "--max_iterations")):
+        out = subprocess.run([sys.executable, os.path.join(root, "legged_gym", "scripts", script), "--help"],
+                             capture_output=True, text=True, timeout=120).stdout
+        assert present in out and absent not in out, script

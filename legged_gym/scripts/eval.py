@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Parse the command line and run the evaluation; returns the report written to ``eval.json``."""
     from legged_gym.eval.evaluation import run_eval
 
-    args: Args = get_args(argv, extra_flags=EVAL_FLAGS, description="Evaluate a tracking policy on every clip")
+    args: Args = get_args(argv, extra_flags=EVAL_FLAGS, description="Evaluate a tracking policy on every clip", training=False)
     return run_eval(args)
 
 

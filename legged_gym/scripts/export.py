@@ -44,6 +44,6 @@ def export(args: Args) -> dict[str, str]:
 
 if __name__ == "__main__":
     try:
-        export(get_args(extra_flags=EXTRA_FLAGS, description="Export a trained policy"))
+        export(get_args(extra_flags=EXTRA_FLAGS, description="Export a trained policy", training=False))
     except USER_ERRORS as exc:
         raise SystemExit(f"error: {exc}") from None

@@ -280,7 +280,7 @@ def play(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Parse the command line and play; returns the metrics."""
-    args = get_args(argv, extra_flags=PLAY_FLAGS, description="Play a trained policy (viewer or headless metrics)")
+    args = get_args(argv, extra_flags=PLAY_FLAGS, description="Play a trained policy (viewer or headless metrics)", training=False)
     return play(args)
 
 

@@ -104,6 +104,6 @@ def write_readme(out: str, task: str, src: str, ckpt: dict) -> None:
 
 if __name__ == "__main__":
     try:
-        ship(get_args(extra_flags=EXTRA_FLAGS, description="Package a trained policy"))
+        ship(get_args(extra_flags=EXTRA_FLAGS, description="Package a trained policy", training=False))
     except USER_ERRORS as exc:
         raise SystemExit(f"error: {exc}") from None

@@ -77,7 +77,7 @@ def run_check(args: Args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
-    args = get_args(argv, extra_flags=EXTRA_FLAGS, description="Run an exported policy in plain MuJoCo")
+    args = get_args(argv, extra_flags=EXTRA_FLAGS, description="Run an exported policy in plain MuJoCo", training=False)
     if args.extra.get("duration") is None and not args.extra.get("motion"):
         args.extra["duration"] = 10.0
     if args.extra.get("check"):

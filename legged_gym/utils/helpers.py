@@ -66,27 +66,31 @@ def split_passthrough(argv: list[str]) -> tuple[list[str], list[str]]:
     return list(argv[:i]), list(argv[i + 1:])
 
 
-def build_parser(description: str = "legged_gym", extra_flags: list[dict[str, Any]] | None = None) -> argparse.ArgumentParser:
-    """The seed's flags, plus ``extra_flags`` (each a dict of ``add_argument`` keyword arguments with ``name``)."""
+def build_parser(
+    description: str = "legged_gym", extra_flags: list[dict[str, Any]] | None = None, training: bool = True
+) -> argparse.ArgumentParser:
+    """The seed's flags (the training-only ones when ``training``), plus ``extra_flags`` (each a dict of
+    ``add_argument`` keyword arguments with ``name``)."""
     p = argparse.ArgumentParser(description=description, allow_abbrev=False, epilog=CONFIG_EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--task", type=str, help="registered task name, e.g. g1 or g1_deepmimic")
     p.add_argument("--headless", action="store_true", help="no viewer window")
-    p.add_argument("--resume", action="store_true", help="resume training from a checkpoint")
+    if training:
+        p.add_argument("--resume", action="store_true", help="resume training from a checkpoint")
+        p.add_argument("--run_name", type=str, help="suffix of the run folder name")
+        p.add_argument("--max_iterations", type=int, help="training iterations")
+        p.add_argument("--multi_gpu", action="store_true", help="one process per rank under torchrun")
+        p.add_argument("--wandb_note", type=str, help="notes of the Weights & Biases run")
+        p.add_argument("--no_use_wandb", action="store_true", help="do not log to Weights & Biases")
+        p.add_argument("--use_wandb", action="store_true", help="log to Weights & Biases (offline without an account)")
     p.add_argument("--experiment_name", type=str, help="folder under logs/ (default: the task's)")
-    p.add_argument("--run_name", type=str, help="suffix of the run folder name")
     p.add_argument("--load_run", type=str, help="run folder (name or path) to load; default: the latest")
     p.add_argument("--checkpoint", type=int, help="checkpoint number to load; default: the latest")
     p.add_argument("--num_envs", type=int, help="number of environments")
     p.add_argument("--seed", type=int, help="random seed (each rank adds its rank)")
-    p.add_argument("--max_iterations", type=int, help="training iterations")
     p.add_argument("--sim_device", type=str, default="cpu", help="simulator: cpu (MuJoCo C engine, default), cuda:N (MuJoCo Warp on GPU N; needs the gpu extra), "
                    "warp-cpu (MuJoCo Warp on its CPU device: tests and smoke runs only)")
     p.add_argument("--rl_device", type=str, default="cpu", help="device of the learner: cpu or cuda:N")
-    p.add_argument("--multi_gpu", action="store_true", help="one process per rank under torchrun")
-    p.add_argument("--wandb_note", type=str, help="notes of the Weights & Biases run")
-    p.add_argument("--no_use_wandb", action="store_true", help="do not log to Weights & Biases")
-    p.add_argument("--use_wandb", action="store_true", help="log to Weights & Biases (offline without an account)")
     p.add_argument("--num_threads", type=int, help="CPU simulator threads (default: all cores)")
     p.add_argument("--log_root", type=str, help="folder holding the experiment folders (default: <repo>/logs)")
     for flag in extra_flags or []:
@@ -96,14 +100,17 @@ def build_parser(description: str = "legged_gym", extra_flags: list[dict[str, An
     return p
 
 
-def get_args(argv: list[str] | None = None, extra_flags: list[dict[str, Any]] | None = None, description: str = "") -> Args:
-    """Parse ``argv`` (default ``sys.argv[1:]``).
+def get_args(
+    argv: list[str] | None = None, extra_flags: list[dict[str, Any]] | None = None, description: str = "",
+    training: bool = True,
+) -> Args:
+    """Parse ``argv`` (default ``sys.argv[1:]``); ``training=False`` leaves out the training-only flags.
 
     Dotted overrides are ``--env.a.b=value`` or ``--env.a.b value``. Any other unknown token is an error
     that names it and suggests the closest known flags.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(description or "legged_gym", extra_flags)
+    parser = build_parser(description or "legged_gym", extra_flags, training)
     known, unknown = parser.parse_known_args(argv)
     env_o, train_o = _parse_overrides(unknown, parser)
     values = vars(known)
