@@ -165,6 +165,21 @@ def test_manual_root_targets_and_randomisation(player):
     assert torch.all(env.domain_rand.kp_scale == 1.0) and env.cfg.domain_rand.push_robots is False
 
 
+def test_speed_markers_grid_and_readable_plots(player):
+    gui = player.panels
+    gui.speed.value = 2.0
+    player.tick()
+    assert player.speed == 2.0
+    assert gui.show_reference.value is False and player.scene.markers.visible is False  # off at first
+    assert player.scene.grid is not None
+    assert "termination" not in player.plots.series["rewards"].names
+    assert player.plots.series["errors"].names == ["joint error [deg]", "link error [cm]"]
+    with pytest.raises(ValueError, match="environment 5"):
+        player.select_env(5)  # the player has one environment
+    gui.speed.value = 1.0
+    player.tick()
+
+
 def test_export_writes_only_the_run_exports(player, log_root: str):
     run_dir = run_dir_of(log_root)
 

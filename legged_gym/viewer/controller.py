@@ -84,7 +84,9 @@ class ViserPlayer:
         if self.pinner is not None:
             self.pinner.__enter__()
         self.scene = SceneView(self.server, env, self.env_id)
+        self.speed = 1.0  # playback speed, x real time
         self.panels = ViewerPanels(self.server, self)
+        self.scene.set_visible("reference", bool(self.panels.show_reference.value))
         with self.panels.plots_folder:
             self.plots = PlotPanel(self.server, env, self.env_id, window=int(getattr(viser_cfg, "plot_window", 250)))
         self.server.on_client_connect(lambda client: self.scene.look_at_robot([client]))
@@ -143,8 +145,21 @@ class ViserPlayer:
         played = 0
         while (max_steps is None or played < max_steps) and not (stop is not None and stop.is_set()):
             played += int(self.tick())
+            pacer.dt = float(self.env.dt) / self.speed
             pacer.wait()
         return played
+
+    def set_speed(self, speed: float) -> None:
+        """Playback speed, x real time (0.1 to 4)."""
+        self.speed = min(max(float(speed), 0.1), 4.0)
+
+    def select_env(self, env_id: int) -> None:
+        """Show, plot and follow environment ``env_id``."""
+        if not 0 <= env_id < self.env.num_envs:
+            raise ValueError(f"environment {env_id}: expected 0 to {self.env.num_envs - 1}")
+        self.env_id = self.scene.env_id = self.plots.env_id = self.plots.rewards.env_id = int(env_id)
+        self._refresh_view()
+        self.scene.look_at_robot()
 
     def close(self) -> None:
         """Detach from the environment and stop the server."""

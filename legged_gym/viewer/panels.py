@@ -29,6 +29,10 @@ class ViewerPanels:
             self.play = gui.add_checkbox("Play", initial_value=player.playing)
             self.step = gui.add_button("Step", hint="play one control step (while paused)")
             self.reset = gui.add_button("Reset")
+            self.speed = gui.add_slider("Playback speed", 0.1, 4.0, 0.1, 1.0, hint="x real time (when the machine keeps up)")
+            n = int(player.env.num_envs)
+            self.env_choice = gui.add_slider("Environment", 0, max(n - 1, 1), 1, player.env_id, visible=n > 1,
+                                             hint="the environment shown, plotted and followed")
             self.status = gui.add_markdown("")
         with gui.add_folder("Policy"):
             labels = list(player.catalog.paths)
@@ -64,7 +68,8 @@ class ViewerPanels:
         with gui.add_folder("Display", expand_by_default=False):
             self.show_robot = gui.add_checkbox("Robot", initial_value=True)
             self.show_terrain = gui.add_checkbox("Terrain", initial_value=True)
-            self.show_reference = gui.add_checkbox("Reference markers", initial_value=True, visible=player.tracking)
+            # off at first: the markers sit on the robot's own links and hide it while it tracks well
+            self.show_reference = gui.add_checkbox("Reference markers", initial_value=False, visible=player.tracking)
             self.marker_offset = gui.add_slider("Markers offset y [m]", -2.0, 2.0, 0.05, 0.0, visible=player.tracking)
             self.follow = gui.add_checkbox("Camera follows robot", initial_value=True)
         self.plots_folder = gui.add_folder("Plots", expand_by_default=True)
@@ -97,6 +102,8 @@ class ViewerPanels:
         self.play.on_update(lambda _: setattr(p, "playing", bool(self.play.value)))
         self._on(self.step, p.request_step)
         self._on(self.reset, p.reset)
+        self._on(self.speed, lambda: p.set_speed(float(self.speed.value)))
+        self._on(self.env_choice, lambda: p.select_env(int(self.env_choice.value)))
         self._on(self.checkpoint, lambda: p.load_checkpoint(self.checkpoint.value))
         self._on(self.refresh, p.refresh_checkpoints)
         self._on(self.export, p.export)

@@ -91,14 +91,17 @@ class PlotPanel:
         self.tracking = hasattr(env, "reference")
         self.rewards = RewardTap(env, env_id)
         self.feet = list(env.feet_body_names)
-        error_names = ["joint error [rad]", "link error [m]"] if self.tracking else ["|v_cmd - v| [m/s]",
+        # degrees and centimetres: tracking errors are small, and axis labels in rad / m all read "0"
+        error_names = ["joint error [deg]", "link error [cm]"] if self.tracking else ["|v_cmd - v| [m/s]",
                                                                                      "|w_cmd - w| [rad/s]"]
+        # the termination penalty is one large spike per episode that flattens every other term: not drawn
+        self.reward_names = [n for n in self.rewards.names if n != "termination"]
         self.series = {
-            "rewards": RollingSeries(self.rewards.names, window),
+            "rewards": RollingSeries(self.reward_names, window),
             "errors": RollingSeries(error_names, window),
             "contacts": RollingSeries([f"{b} |F| [N]" for b in self.feet], window),
         }
-        titles = {"rewards": "Rewards per term (per step)", "errors": "Tracking errors" if self.tracking else
+        titles = {"rewards": "Rewards per term (per step; termination not drawn)", "errors": "Tracking errors" if self.tracking else
                   "Command tracking errors", "contacts": "Foot contact forces"}
         self.charts = {key: self._add_chart(titles[key], s) for key, s in self.series.items()}
         self._count = 0
@@ -120,14 +123,14 @@ class PlotPanel:
             k = env.num_tracked
             joint = (env.dof_pos[i] - ref["joints"][i]).abs().mean()
             link = (env.links().pos[i, :k] - ref["link_pos"][i, :k]).norm(dim=-1).mean()
-            return {names[0]: float(joint), names[1]: float(link)}
+            return {names[0]: float(joint) * 180.0 / np.pi, names[1]: float(link) * 100.0}
         lin = (env.commands[i, :2] - env.base_lin_vel[i, :2]).norm()
         yaw = (env.commands[i, 2] - env.base_ang_vel[i, 2]).abs()
         return {names[0]: float(lin), names[1]: float(yaw)}
 
     def record(self, step: int) -> None:
         """Sample the last step (call right after ``env.step``) and redraw every ``every`` samples."""
-        self.series["rewards"].add(step, self.rewards.last)
+        self.series["rewards"].add(step, {n: self.rewards.last[n] for n in self.reward_names})
         self.series["errors"].add(step, self._errors())
         forces = self.env.contact_forces[self.env_id, self.env.feet_indices].norm(dim=-1)
         self.series["contacts"].add(step, dict(zip(self.series["contacts"].names, forces.tolist())))

@@ -52,6 +52,8 @@ class SceneView:
     # --- construction -----------------------------------------------------------------------------
     def _add_terrain(self) -> Any:
         hf = self.env.sim.terrain.heightfield
+        # a 0.5 m ground grid, so motion can be judged (just above z = 0; a height field's raised parts cover it)
+        self.grid = self.server.scene.add_grid("/grid", width=60.0, height=60.0, cell_size=0.5, position=(0, 0, 0.002))
         if hf is None:
             return self.server.scene.add_grid("/terrain", width=20.0, height=20.0, cell_size=0.5)
         vertices, faces = heightfield_mesh(hf)
