@@ -159,3 +159,17 @@ def test_clip_metrics_accumulate_known_means():
     assert o["contact_match"] == pytest.approx(5 / 8) and o["frames_tracked_frac"] == pytest.approx(15 / 40)
     assert o["success_rate_clip_mean"] == pytest.approx(0.25)  # mean of a and b; c has no episodes
     assert [(r.clip, r.success, r.frames_tracked) for r in m.records] == [(0, True, 10), (0, False, 4), (1, False, 1)]
+
+
+def test_error_curves_follow_the_frames_of_each_clip() -> None:
+    import torch
+
+    m = ClipMetrics(["a", "b"], [5, 3])
+    errors = {"joint": torch.tensor([0.1, 0.2, 0.3]), "link": torch.tensor([0.01, 0.02, 0.03]),
+              "link_rel": torch.zeros(3), "contact_matches": torch.zeros(3), "num_feet": torch.tensor(2)}
+    m.add_frames(torch.tensor([0, 0, 1]), errors, frame=torch.tensor([1, 1, 2]))
+    m.add_frames(torch.tensor([0]), {k: (v[:1] if v.dim() else v) for k, v in errors.items()}, frame=torch.tensor([2]))
+    curves = m.error_curves(dt=0.02)
+    t, joint, link = curves["a"]
+    assert list(t) == [0.02, 0.04] and joint[0] == pytest.approx(0.15) and link[1] == pytest.approx(0.01)
+    assert list(curves["b"][0]) == [0.04] and curves["b"][1][0] == pytest.approx(0.3)

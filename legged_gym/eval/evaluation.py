@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -246,12 +247,25 @@ class ClipMetrics:
         self.successes = z()
         self.frames_tracked = z()
         self.records: list[EpisodeRecord] = []
+        # per clip and frame of the clip: summed joint and link errors and their count (errors over the clip's time)
+        self.frame_joint = [np.zeros(n + 1) for n in self.clip_lengths]
+        self.frame_link = [np.zeros(n + 1) for n in self.clip_lengths]
+        self.frame_count = [np.zeros(n + 1) for n in self.clip_lengths]
 
-    def add_frames(self, clip: Tensor, errors: dict[str, Tensor]) -> None:
-        """Add one frame per entry of ``clip`` (n,) with the matching rows of :func:`frame_errors`'s output."""
+    def add_frames(self, clip: Tensor, errors: dict[str, Tensor], frame: Tensor | None = None) -> None:
+        """Add one frame per entry of ``clip`` (n,) with the matching rows of :func:`frame_errors`'s output;
+        ``frame`` (n,), each entry's frame within its clip, also files the errors by time."""
         clip = clip.detach().cpu().long()
         if clip.numel() == 0:
             return
+        if frame is not None:
+            fr = frame.detach().cpu().long().numpy()
+            joint, link = errors["joint"].detach().cpu().double().numpy(), errors["link"].detach().cpu().double().numpy()
+            for c, f, jv, lv in zip(clip.numpy(), fr, joint, link):
+                if 0 <= f < len(self.frame_count[c]):
+                    self.frame_joint[c][f] += jv
+                    self.frame_link[c][f] += lv
+                    self.frame_count[c][f] += 1
         g = lambda k: errors[k].detach().cpu().to(torch.float64)  # noqa: E731
         ones = torch.ones(clip.numel(), dtype=torch.float64)
         self.frames.index_add_(0, clip, ones)
@@ -271,6 +285,16 @@ class ClipMetrics:
     @staticmethod
     def _ratio(num: float, den: float) -> float:
         return float(num) / float(den) if den > 0 else math.nan
+
+    def error_curves(self, dt: float) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """clip -> (time [s], mean joint error [rad], mean link error [m]) at every frame some episode reached."""
+        out = {}
+        for i, name in enumerate(self.clip_names):
+            seen = self.frame_count[i] > 0
+            if seen.any():
+                n = self.frame_count[i][seen]
+                out[name] = (np.nonzero(seen)[0] * dt, self.frame_joint[i][seen] / n, self.frame_link[i][seen] / n)
+        return out
 
     def _block(self, idx: list[int]) -> dict[str, Any]:
         s = lambda t: float(t[idx].sum())  # noqa: E731
@@ -432,7 +456,7 @@ def evaluate_policy(
             ids = active.nonzero(as_tuple=False).flatten()
             dev_ids = ids.to(last["clip"].device)
             metrics.add_frames(last["clip"][dev_ids], {k: (v[dev_ids] if v.dim() else v)
-                                                      for k, v in last["errors"].items()})
+                                                      for k, v in last["errors"].items()}, last["frame"][dev_ids])
             done = last["done"].cpu() & active
             for i in done.nonzero(as_tuple=False).flatten().tolist():
                 clip, repeat = queues[i][pos[i]]
@@ -550,8 +574,10 @@ def _nice_ceiling(x: float) -> float:
     return 10.0 ** (exp + 1)  # pragma: no cover
 
 
-def plot_results(summary: dict[str, Any], out_dir: str, title: str = "") -> str:
-    """``eval.png`` with matplotlib when it is installed, else ``eval.svg``; returns the file's path."""
+def plot_results(summary: dict[str, Any], out_dir: str, title: str = "",
+                 curves: dict[str, tuple[Any, Any, Any]] | None = None) -> str:
+    """``eval.png`` with matplotlib when it is installed, else ``eval.svg``; returns the file's path. ``curves``:
+    clip -> (time [s], mean joint error, mean link error) over the clip's frames (:meth:`ClipMetrics.error_curves`)."""
     try:
         import matplotlib
 
@@ -563,7 +589,23 @@ def plot_results(summary: dict[str, Any], out_dir: str, title: str = "") -> str:
         return path
     names = list(summary["clips"])
     m = list(summary["clips"].values())
-    fig, (ax1, ax3, ax2) = plt.subplots(1, 3, figsize=(14, 1.5 + 0.4 * len(names)), sharey=True)
+    fig = plt.figure(figsize=(14, 1.5 + 0.4 * len(names) + (3.2 if curves else 0.0)))
+    grid = fig.add_gridspec(2 if curves else 1, 3, height_ratios=[1.0 + 0.4 * len(names), 3.0] if curves else None)
+    ax1 = fig.add_subplot(grid[0, 0])
+    ax3 = fig.add_subplot(grid[0, 1], sharey=ax1)
+    ax2 = fig.add_subplot(grid[0, 2], sharey=ax1)
+    if curves:
+        ax_j, ax_l = fig.add_subplot(grid[1, :2]), fig.add_subplot(grid[1, 2])
+        for name, (t, joint, link) in curves.items():
+            ax_j.plot(t, np.degrees(joint), label=name)
+            ax_l.plot(t, 100 * link, label=name)
+        ax_j.set_xlabel("time in the clip [s]")
+        ax_j.set_ylabel("joint error [deg]")
+        ax_l.set_xlabel("time in the clip [s]")
+        ax_l.set_ylabel("link error [cm]")
+        ax_j.legend(fontsize=7)
+        ax_j.grid(alpha=0.3)
+        ax_l.grid(alpha=0.3)
     ys = list(range(len(names)))
     ax1.barh(ys, [x["success_rate"] for x in m], color="#1b9e77")
     ax1.set_xlim(0, 1)
@@ -694,7 +736,7 @@ def run_eval(args: Args, print_fn: Callable[[str], None] = print) -> dict[str, A
         "rollout_time_s": round(outcome.wall_time_s, 3),
     }
     title = f"{args.task}: {os.path.basename(os.path.dirname(ckpt_path))}/{os.path.basename(ckpt_path)}"
-    plot_path = plot_results(summary, out_dir, title)
+    plot_path = plot_results(summary, out_dir, title, outcome.metrics.error_curves(float(env.dt)))
     report["plot"] = os.path.basename(plot_path)
     report["total_time_s"] = round(time.time() - t_start, 3)
     json_path = os.path.join(out_dir, "eval.json")
