@@ -33,6 +33,7 @@ from legged_gym.motion.clip import (
 from legged_gym.motion.resample import resample_clip
 from legged_gym.motion.rotations import quat_conjugate, quat_log, quat_mul
 from legged_gym.motion.sampling import (
+    FailureBins,
     SuccessTracker,
     clip_probabilities,
     num_valid_starts,
@@ -180,6 +181,7 @@ class ReplayDataLoader:
             stacked = np.concatenate([p[key] for p in processed], axis=0)
             setattr(self, key, torch.as_tensor(stacked, dtype=torch.float32, device=self.device))
         self.success = SuccessTracker(len(lengths), success_window)
+        self.failure_bins = FailureBins(num_valid_starts(self.clip_length.cpu()), bin_frames=max(1, round(1.0 / self.dt)))
 
     # ------------------------------------------------------------------ preparation
     def _process(self, clip: MotionClip) -> dict[str, np.ndarray]:
@@ -293,7 +295,7 @@ class ReplayDataLoader:
         Args:
             n: number of starts.
             randomize_start_offset: sample the start frame (else frame 0 of the clip).
-            weighting_strategy: ``"uniform"`` or ``"linear"``.
+            weighting_strategy: ``"uniform"``, ``"linear"`` or ``"failure_adaptive"``.
             clip_weighting_strategy: ``"uniform_step"``, ``"uniform_clip"`` or ``"success_rate_adaptive"``.
             generator: CPU generator for this call (default: the loader's ``generator``).
 
@@ -308,16 +310,21 @@ class ReplayDataLoader:
         else:
             probs = clip_probabilities(lengths.cpu(), "uniform_clip").to(dev)
         clip = torch.multinomial(probs, n, replacement=True, generator=gen)
-        if randomize_start_offset:
+        if randomize_start_offset and weighting_strategy == "failure_adaptive":
+            offset = self.failure_bins.sample(clip, gen).to(dev)
+        elif randomize_start_offset:
             offset = sample_in_clip(num_valid_starts(lengths)[clip], weighting_strategy, gen)
         else:
             offset = torch.zeros(n, dtype=torch.long, device=dev)
         frame = self.clip_start.to(dev)[clip] + offset
         return clip.to(self.device), frame.to(self.device)
 
-    def record_episode(self, clip_idx: Tensor, success: Tensor) -> None:
-        """Record finished episodes (clip index (n,) long, success (n,) bool) for the adaptive sampler."""
+    def record_episode(self, clip_idx: Tensor, success: Tensor, end_frame: Tensor | None = None) -> None:
+        """Record finished episodes (clip index (n,) long, success (n,) bool and, for the failure-time sampler, the
+        frame (n,) within the clip where each ended) for the adaptive samplers."""
         self.success.record(clip_idx, success)
+        if end_frame is not None:
+            self.failure_bins.record(clip_idx, end_frame, ~success.bool())
 
     def success_rates(self) -> Tensor:
         """Per-clip success rate (C,) over the last <= ``success_window`` episodes; 0 for clips without any."""

@@ -68,7 +68,9 @@ class DeepMimicCfg:
     # --- reference-state initialisation and sampling --------------------------------------------
     init_velocities: bool = True  # start with the reference's velocities
     randomize_start_offset: bool = True  # start anywhere in a clip (else at frame 0 of a uniform clip)
-    weighting_strategy: str = "uniform"  # start frame within a clip: "uniform" | "linear" (favours early frames)
+    # start frame within a clip: "uniform" | "linear" (favours early frames) | "failure_adaptive" (1 s bins drawn by
+    # where episodes fail, and just before; legged_gym.motion.sampling.FailureBins)
+    weighting_strategy: str = "uniform"
     clip_weighting_strategy: str = "success_rate_adaptive"  # "uniform_step" | "uniform_clip" | "success_rate_adaptive"
     respawn_z_offset: float = 0.0  # [m] spawn this much above the reference root (the reference is not moved)
     init_default_frac: float = 0.0  # fraction of resets that start from the default joint pose

@@ -270,7 +270,8 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         if len(done) == 0:
             return
         success = self.time_out_buf[done]
-        self.replay.record_episode(self.ref_clip[done], success)
+        end_frame = self.ref_frame[done] - self.replay.clip_start[self.ref_clip[done]]
+        self.replay.record_episode(self.ref_clip[done], success, end_frame)
         ep = self.extras.setdefault("episode", {})
         ep["success/overall"] = success.float().mean()
         if self.common_step_counter % 100 == 0 or not self.cfg.deepmimic.randomize_start_offset:
