@@ -132,7 +132,8 @@ def test_domain_randomisation_reaches_the_backend():
     assert 0.1 <= dr.friction.min() and dr.friction.max() <= 1.25
     m0, m1 = sim.model_for_env(0), sim.model_for_env(1)
     assert m0 is not m1
-    assert m0.geom_friction[0, 0] == pytest.approx(dr.friction[0].item(), rel=1e-5)
+    # the seed's combine rule: the contact friction is the mean of the drawn robot friction and the ground's 1.0
+    assert m0.geom_friction[0, 0] == pytest.approx((dr.friction[0].item() + 1.0) / 2, rel=1e-5)
     torso = sim.layout.mass_body_id
     assert m1.body_mass[torso] == pytest.approx(sim.model.body_mass[torso] + dr.added_mass[1].item(), rel=1e-5)
     assert not torch.allclose(dr.kp_scale, torch.ones_like(dr.kp_scale))
@@ -153,7 +154,8 @@ def test_friction_buckets_share_model_copies():
     copies = {id(env.sim.model_for_env(e)) for e in range(16)}
     assert len(copies) == len(values)
     for e in range(16):
-        assert env.sim.model_for_env(e).geom_friction[0, 0] == pytest.approx(env.domain_rand.friction[e].item(), rel=1e-5)
+        contact = env.domain_rand.contact_friction()[e].item()
+        assert env.sim.model_for_env(e).geom_friction[0, 0] == pytest.approx(contact, rel=1e-5)
     env.close()
 
 

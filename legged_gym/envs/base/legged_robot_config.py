@@ -19,7 +19,6 @@ class EnvCfg:
     cpu_num_envs: int | None = None  # environments on the CPU backend when neither --num_envs nor env.num_envs is given
     num_actions: int = 23
     episode_length_s: float = 20.0  # [s]
-    send_timeouts: bool = True
     # observation key -> terms concatenated into it (each term is a method `_obs_<term>` of the env)
     observations: dict[str, list[str]] = field(default_factory=dict)
     # observation key -> number of frames kept as `history_<key>` (N, H, ...)
@@ -31,12 +30,12 @@ class EnvCfg:
     # "zeros" (older slots zero, the newest slot holds the first frame, as a zero-filled deque)
     history_reset: dict[str, str] = field(default_factory=dict)
     obs_noise_keys: list[str] | None = None  # keys that receive observation noise (None = all)
-    test: bool = False  # play mode: real-time pacing, no learning
 
 
 @dataclass
 class TerrainCfg:
-    mesh_type: str = "plane"  # "plane" | "heightfield"
+    # velocity tasks: "plane" | "heightfield"; tracking tasks: "deepmimic" (each clip's own terrain, always)
+    mesh_type: str = "plane"
     size: list[float] = field(default_factory=lambda: [20.0, 20.0])  # [m] extent of a generated height field
     resolution: float = 0.1  # [m] grid spacing of a generated height field
     roughness: float = 0.05  # [m] peak-to-peak height of random bumps on a generated height field
@@ -77,7 +76,7 @@ class InitStateCfg:
 
 @dataclass
 class ControlCfg:
-    control_type: str = "P"  # PD position targets: tau = kp*(scale*a + q0 - q) - kd*qdot
+    # PD position targets: tau = kp * (action_scale * a + q0 - q) - kd * qdot
     # PD gains by joint-name substring [N*m/rad], [N*m*s/rad]; the longest matching key wins
     stiffness: dict[str, float] = field(default_factory=dict)
     damping: dict[str, float] = field(default_factory=dict)
@@ -93,7 +92,6 @@ class ControlCfg:
 class AssetCfg:
     file: str = "{LEGGED_GYM_ROOT_DIR}/resources/robots/g1/g1_23dof.xml"
     name: str = "g1"
-    base_name: str = "pelvis"
     foot_name: str = "ankle_roll"  # bodies whose name contains this are feet
     mass_body: str = "torso_link"  # body that receives added-mass randomisation
     penalize_contacts_on: list[str] = field(default_factory=list)  # body name substrings
@@ -160,8 +158,6 @@ class RewardsCfg:
     only_positive_rewards: bool = True  # clip the summed reward at zero (termination is added after)
     tracking_sigma: float = 0.25  # tracking reward = exp(-error^2 / sigma)
     soft_dof_pos_limit: float = 1.0  # fraction of the joint range before penalties start
-    soft_dof_vel_limit: float = 1.0
-    soft_torque_limit: float = 1.0
     base_height_target: float = 0.78  # [m]
     max_contact_force: float = 500.0  # [N]
     feet_air_time_target: float = 0.5  # [s]

@@ -133,6 +133,9 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
     def _make_heightfield(self) -> HeightField | None:
         """The clips' terrain as one height field, or None (a plane at z = 0) when every cell is flat at z = 0:
         a plane steps about twice as fast as a fine flat height field (``terrain.flat_as_plane``)."""
+        if self.cfg.terrain.mesh_type != "deepmimic":
+            raise ValueError(f"terrain.mesh_type: tracking tasks build each clip's own terrain ('deepmimic'), got "
+                             f"{self.cfg.terrain.mesh_type!r}")
         hf = self.deepmimic_terrain.heightfield
         if self.cfg.terrain.flat_as_plane and not np.any(hf.heights):
             return None
