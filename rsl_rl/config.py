@@ -81,7 +81,7 @@ class AlgorithmCfg:
     min_lr: float = 1e-5
     max_lr: float = 1e-2
     bounds_loss_coef: float = 0.0
-    clip_actions: float = 100.0  # bound used by the bounds loss: sum |clamp(mu, +-clip) - mu|
+    clip_actions: float = 100.0  # bound of the bounds loss, sum |clamp(mu, +-clip) - mu| (legged_gym: the env's clip)
     bc_loss_coef: float = 0.0
     policy_to_clone: str | None = None
     policy_to_clone_jitted: bool = False

@@ -110,3 +110,19 @@ def test_cpu_sizes_apply_only_when_not_given() -> None:
     assert sizes([]) == (256, 1500)
     assert sizes(["--num_envs", "64", "--train.runner.max_iterations=7"]) == (64, 7)
     assert sizes(["--sim_device", "cuda:0"]) == (4096, 10000)
+
+
+@pytest.mark.parametrize("task", ["g1_deepmimic", "humanoid_ppo", "g1"])
+def test_building_an_environment_leaves_its_config_untouched(task: str) -> None:
+    import copy
+
+    from legged_gym.utils.config import to_dict
+
+    env_cfg, _ = task_registry.get_cfgs(task)
+    env_cfg.env.num_envs = 2
+    if task == "g1_deepmimic":
+        env_cfg.deepmimic.use_human_videos = False
+    before = copy.deepcopy(to_dict(env_cfg))
+    env, _ = task_registry.make_env(task, env_cfg=env_cfg)
+    env.close()
+    assert to_dict(env_cfg) == before

@@ -10,7 +10,7 @@ from typing import Any
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.utils.bounds import check_bounds
-from legged_gym.utils.config import to_dict
+from legged_gym.utils.config import ConfigError, to_dict
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
 from legged_gym.utils.teachers import resolve_teacher_paths
 from rsl_rl.utils import provenance
@@ -97,6 +97,12 @@ class TaskRegistry:
                 raise ValueError("make_alg_runner needs a task name or a train_cfg")
             _, train_cfg = self.load_cfgs(name, args)
         r = train_cfg.runner
+        if env_cfg is not None and hasattr(env_cfg, "normalization"):
+            # one clip_actions: the env's clip is also the bound of PPO's bounds loss
+            if args is not None and "algorithm.clip_actions" in args.train_overrides:
+                raise ConfigError("--train.algorithm.clip_actions: the bound is the environment's; set "
+                                  "--env.normalization.clip_actions instead")
+            train_cfg.algorithm.clip_actions = float(env_cfg.normalization.clip_actions)
         base = args.log_root if args is not None and args.log_root else os.path.join(LEGGED_GYM_ROOT_DIR, "logs")
         if getattr(train_cfg.algorithm, "use_multi_teacher", False):
             train_cfg.algorithm.teacher_paths = resolve_teacher_paths(env, train_cfg.algorithm, base)

@@ -10,6 +10,7 @@ terminations.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 from typing import Any
@@ -42,6 +43,7 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
     random_initial_episode_length = False
 
     def __init__(self, cfg: LeggedRobotDeepMimicCfg, sim_device: str = "cpu", rl_device: str = "cpu") -> None:
+        cfg = copy.deepcopy(cfg)  # the environment fills in derived fields (episode length) on its own copy
         self.cfg = cfg
         self.device = torch.device(rl_device)
         self.dt = cfg.control.decimation * cfg.sim.dt

@@ -150,7 +150,7 @@ def deepmimic_algorithm(**kw: object) -> AlgorithmCfg:
     base = dict(
         entropy_coef=0.0025, learning_rate=1e-3, schedule="adaptive", desired_kl=0.02, lr_adapt_factor=1.2,
         num_learning_epochs=5, num_mini_batches=4, gamma=0.99, lam=0.95, max_grad_norm=1.0,
-        bounds_loss_coef=5e-4, clip_actions=8.0,
+        bounds_loss_coef=5e-4,
     )
     base.update(kw)
     return AlgorithmCfg(**base)

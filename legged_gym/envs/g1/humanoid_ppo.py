@@ -16,6 +16,7 @@ every offset is zero in double support.
 
 from __future__ import annotations
 
+import copy
 import torch
 from torch import Tensor
 
@@ -45,6 +46,7 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
     }
 
     def __init__(self, cfg: HumanoidPPOCfg, sim_device: str = "cpu", rl_device: str = "cpu") -> None:
+        cfg = copy.deepcopy(cfg)  # the frame stacks become observation histories on the environment's own copy
         for name, value in (("frame_stack", cfg.env.frame_stack), ("c_frame_stack", cfg.env.c_frame_stack)):
             if value < 1:
                 raise ValueError(f"env.{name} must be >= 1, got {value}")
