@@ -58,6 +58,8 @@ def _all_keys(cfg: Any, prefix: str = "") -> list[str]:
 
 
 def _type_name(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return f"one of {list(get_args(tp))}"
     return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
 
 
@@ -182,9 +184,8 @@ def set_by_path(cfg: Any, path: str, text: str, root_name: str = "") -> Any:
             try:
                 value = cast_value(text, tp)
             except (ValueError, TypeError, json.JSONDecodeError) as exc:
-                raise ConfigError(
-                    f"cannot set '{shown}': expected {_type_name(tp)}, got {text!r} ({exc})"
-                ) from None
+                detail = "" if get_origin(tp) is Literal else f" ({exc})"
+                raise ConfigError(f"cannot set '{shown}': expected {_type_name(tp)}, got {text!r}{detail}") from None
             setattr(node, name, value)
             return value
         node = getattr(node, name)

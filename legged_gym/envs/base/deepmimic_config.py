@@ -6,6 +6,7 @@ Field names follow the seed system's command line (``--env.deepmimic.n_append=50
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from legged_gym.envs.base.legged_robot_config import (
     AssetCfg,
@@ -70,8 +71,8 @@ class DeepMimicCfg:
     randomize_start_offset: bool = True  # start anywhere in a clip (else at frame 0 of a uniform clip)
     # start frame within a clip: "uniform" | "linear" (favours early frames) | "failure_adaptive" (1 s bins drawn by
     # where episodes fail, and just before; legged_gym.motion.sampling.FailureBins)
-    weighting_strategy: str = "uniform"
-    clip_weighting_strategy: str = "success_rate_adaptive"  # "uniform_step" | "uniform_clip" | "success_rate_adaptive"
+    weighting_strategy: Literal["uniform", "linear", "failure_adaptive"] = "uniform"
+    clip_weighting_strategy: Literal["uniform_step", "uniform_clip", "success_rate_adaptive"] = "success_rate_adaptive"
     respawn_z_offset: float = 0.0  # [m] spawn this much above the reference root (the reference is not moved)
     init_default_frac: float = 0.0  # fraction of resets that start from the default joint pose
     init_dof_pos_noise: float = 0.0  # [rad] Gaussian noise on the initial joint angles

@@ -8,6 +8,7 @@ line as ``--env.<section>.<field>=<value>``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rsl_rl.config import RunnerCfg, TrainCfg
 
@@ -35,7 +36,7 @@ class EnvCfg:
 @dataclass
 class TerrainCfg:
     # velocity tasks: "plane" | "heightfield"; tracking tasks: "deepmimic" (each clip's own terrain, always)
-    mesh_type: str = "plane"
+    mesh_type: Literal["plane", "heightfield", "deepmimic"] = "plane"
     size: list[float] = field(default_factory=lambda: [20.0, 20.0])  # [m] extent of a generated height field
     resolution: float = 0.1  # [m] grid spacing of a generated height field
     roughness: float = 0.05  # [m] peak-to-peak height of random bumps on a generated height field
@@ -109,7 +110,7 @@ class DomainRandCfg:
     # seed engine's default combine rule, so [0.1, 1.25] acts as [0.55, 1.125]; "max" = MuJoCo's own rule (the
     # larger of the two), i.e. the drawn value itself acts, down to 0.1. Either way the backend writes the
     # resulting contact friction into every geom of the environment's model, terrain included.
-    friction_combine: str = "average"
+    friction_combine: Literal["average", "max"] = "average"
     randomize_base_mass: bool = False
     added_mass_range: list[float] = field(default_factory=lambda: [-1.0, 3.0])  # [kg] on asset.mass_body
     push_robots: bool = False
