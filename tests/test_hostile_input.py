@@ -260,3 +260,22 @@ def test_a_yaml_alias_bomb_is_refused_quickly(tmp_path) -> None:  # noqa: ANN001
     with pytest.raises(ValueError, match=r"motions\.yaml: not valid YAML.*aliases"):
         read_motion_list(str(bomb))
     assert time.time() - t0 < 2.0
+
+
+def test_a_zero_frame_h5_clip_says_so(tmp_path) -> None:  # noqa: ANN001
+    import h5py
+
+    from legged_gym.motion import MotionFormatError, load_motion
+
+    folder = tmp_path / "clip"
+    folder.mkdir()
+    with h5py.File(folder / "retarget_poses_g1.h5", "w") as f:
+        for k, shape in (("root_pos", (0, 3)), ("root_quat", (0, 4)), ("joints", (0, 23)), ("link_pos", (0, 1, 3)),
+                         ("link_quat", (0, 1, 4))):
+            f[k] = np.zeros(shape)
+        f.attrs["/joint_names"], f.attrs["/link_names"], f.attrs["/fps"] = ["left_hip_pitch_joint"] * 23, ["pelvis"], 30
+        g = f.create_group("contacts")
+        g["left_foot"], g["right_foot"] = np.zeros(0), np.zeros(0)
+    (folder / "background_mesh.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+    with pytest.raises(MotionFormatError, match="field 'root_pos': expected at least one frame, got 0 frames"):
+        load_motion(folder, robot_xml=os.path.join(ROOT, "resources", "robots", "g1", "g1_23dof.xml"))

@@ -10,9 +10,10 @@ from typing import Any
 
 from legged_gym.utils.config import ConfigError
 
-__all__ = ["MAX_ENVS", "MAX_HIDDEN_WIDTH", "check_bounds"]
+__all__ = ["MAX_CPU_ENVS", "MAX_ENVS", "MAX_HIDDEN_WIDTH", "check_bounds"]
 
-MAX_ENVS = 65_536  # environments per process
+MAX_ENVS = 65_536  # environments per process on a GPU
+MAX_CPU_ENVS = 16_384  # on the CPU backend (about 1 GB of state and buffers)
 MAX_HIDDEN_WIDTH = 16_384  # units of one hidden layer
 MIN_TERRAIN_RESOLUTION = 0.01  # [m] grid of height fields cast from meshes
 
@@ -26,10 +27,10 @@ def _get(cfg: Any, path: str) -> Any:
     return node
 
 
-def check_bounds(env_cfg: Any, train_cfg: Any) -> None:
+def check_bounds(env_cfg: Any, train_cfg: Any, sim_device: str = "cpu") -> None:
     """Raise :class:`ConfigError` for the first field outside its range.
 
-    Checked: ``env.num_envs`` in [1, MAX_ENVS]; ``sim.dt`` in (0, 0.1]; ``control.decimation`` >= 1;
+    Checked: ``env.num_envs`` in [1, MAX_ENVS] on a GPU, [1, MAX_CPU_ENVS] otherwise; ``sim.dt`` in (0, 0.1]; ``control.decimation`` >= 1;
     ``runner.max_iterations`` >= 0; every hidden width in [1, MAX_HIDDEN_WIDTH]; ``deepmimic.terrain_resolution`` >=
     MIN_TERRAIN_RESOLUTION.
     """
@@ -40,8 +41,9 @@ def check_bounds(env_cfg: Any, train_cfg: Any) -> None:
         if value is not None:
             checks.append((flag, path, value, bool(ok(value)), expected))
 
-    add("--num_envs (env.env.num_envs)", env_cfg, "env.num_envs", lambda v: 1 <= v <= MAX_ENVS,
-        f"an integer from 1 to {MAX_ENVS}")
+    max_envs = MAX_ENVS if str(sim_device).startswith("cuda") else MAX_CPU_ENVS
+    add("--num_envs (env.env.num_envs)", env_cfg, "env.num_envs", lambda v: 1 <= v <= max_envs,
+        f"an integer from 1 to {max_envs} on {sim_device}")
     add("--env.sim.dt", env_cfg, "sim.dt", lambda v: 0.0 < v <= 0.1, "a time step in (0, 0.1] seconds")
     add("--env.control.decimation", env_cfg, "control.decimation", lambda v: v >= 1, "an integer >= 1")
     add("--env.deepmimic.terrain_resolution", env_cfg, "deepmimic.terrain_resolution",

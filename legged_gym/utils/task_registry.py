@@ -60,7 +60,7 @@ class TaskRegistry:
         env_cfg, train_cfg = self.get_cfgs(name)
         if args is not None:
             update_cfgs_from_args(env_cfg, train_cfg, args)
-        check_bounds(env_cfg, train_cfg)
+        check_bounds(env_cfg, train_cfg, args.sim_device if args is not None else "cpu")
         return env_cfg, train_cfg
 
     def make_env(self, name: str, args: Args | None = None, env_cfg: Any = None) -> tuple[Any, Any]:

@@ -48,6 +48,8 @@ def clip_from_seed_fields(
     link_names = [canonical_link_name(n) for n in names]
     joints = float_array(source, "joints", require(source, data, "joints"), 2)
     root_pos = float_array(source, "root_pos", require(source, data, "root_pos"), 2, (3,))
+    if root_pos.shape[0] == 0:
+        raise MotionFormatError(source, "root_pos", "at least one frame", "0 frames")
     raw_quat = float_array(source, "root_quat", require(source, data, "root_quat"), 2, (4,))
     link_pos = float_array(source, "link_pos", require(source, data, "link_pos"), 3, (3,))
     raw_link_quat = float_array(source, "link_quat", require(source, data, "link_quat"), 3, (4,))
