@@ -71,7 +71,7 @@ def test_eval_cli_on_a_trained_checkpoint(log_root: str):
     assert report["settings"]["env"]["domain_rand.randomize_friction"] is False
     assert report["settings"]["run_overrides"]["train"] == {"runner.num_steps_per_env": "4"}
     assert report["overall"]["episodes"] == len(CLIPS) and len(report["episodes"]) == len(CLIPS)
-    assert os.path.isfile(os.path.join(out, report["plot"])) and report["plot"] in ("eval.png", "eval.svg")
+    assert os.path.isfile(os.path.join(out, report["plot"])) and report["plot"] == "eval.png"  # matplotlib is a dependency
     assert "overall" in proc.stdout and "walk_up_step" in proc.stdout  # the table
     print(proc.stdout[-1500:])
 
