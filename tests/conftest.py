@@ -1,4 +1,12 @@
-"""Test tiers: ``pytest -m "not slow"`` skips the end-to-end tests marked slow."""
+"""Test tiers: ``pytest -m "not slow"`` skips the end-to-end tests marked slow.
+
+Offscreen rendering (videos) needs MuJoCo's EGL backend, chosen when MuJoCo is first imported: set it here, before any
+test module imports MuJoCo.
+"""
+
+import os
+
+os.environ.setdefault("MUJOCO_GL", "egl")
 
 
 def pytest_configure(config) -> None:  # noqa: ANN001

@@ -23,6 +23,10 @@ class VideoRecorder:
     def __init__(self, sim: Any, env_id: int = 0, width: int = 640, height: int = 480) -> None:
         if not 0 <= env_id < sim.num_envs:
             raise ValueError(f"--video_env: expected an environment from 0 to {sim.num_envs - 1}, got {env_id}")
+        if mujoco.GLContext.__module__.endswith("glfw") and not os.environ.get("DISPLAY"):
+            # GLFW without a display aborts the whole process inside MuJoCo: refuse before that
+            raise RuntimeError("video: MuJoCo cannot render offscreen (MUJOCO_GL=glfw without a display): set "
+                               "MUJOCO_GL=egl before MuJoCo is imported (the scripts do this for --video)")
         self.sim, self.env_id = sim, env_id
         self.model = copy.copy(sim.model)  # brighter light for the video only
         self.model.vis.headlight.ambient[:] = 0.45
