@@ -103,9 +103,10 @@ def test_leftover_partial_temp_file_is_ignored(tmp_path) -> None:
 def test_get_load_path_orders_by_number_and_timestamp(tmp_path) -> None:
     for run in ("20250101_120000_old", "20250301_090000_new", "20250401_000000_empty"):
         (tmp_path / run).mkdir()
+    minimal = {"model_state_dict": {}, "policy_cfg": {}}  # what load_checkpoint requires
     for n in (9, 10, 100):
-        atomic_torch_save({}, tmp_path / "20250301_090000_new" / f"model_{n}.pt")
-    atomic_torch_save({}, tmp_path / "20250101_120000_old" / "model_500.pt")
+        atomic_torch_save(minimal, tmp_path / "20250301_090000_new" / f"model_{n}.pt")
+    atomic_torch_save(minimal, tmp_path / "20250101_120000_old" / "model_500.pt")
     new = tmp_path / "20250301_090000_new"
     assert get_load_path(str(tmp_path)) == str(new / "model_100.pt")  # latest run WITH checkpoints
     assert get_load_path(str(tmp_path), -1, 10) == str(new / "model_10.pt")

@@ -29,6 +29,7 @@ def _scalars(log_dir: str) -> dict[str, list[float]]:
 def test_tensorboard_scalars_and_console(tmp_path, capsys) -> None:
     cfg = small_cfg(actor={"state": "identity", "terrain": "gated_to_hidden"}, num_steps=20)
     cfg.runner.log_interval = 1
+    cfg.runner.verbose = True  # the full per-iteration block
     runner = OnPolicyRunner(PointMassEnv(16, max_episode_length=10), cfg, log_dir=str(tmp_path))
     runner.learn(3)
     out = capsys.readouterr().out
