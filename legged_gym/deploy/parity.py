@@ -6,7 +6,8 @@ a few dozen control steps copies the environment's full MuJoCo state into a depl
 (``mj_setState`` + ``mj_forward``), rebuilds the observations with :class:`ObservationBuilder` from the
 deployment controller's own state (last action, episode time, histories; only the command is copied,
 because the environment samples it), and requires every observation key of the contract and the policy's
-action to agree with training. A wrong joint order, term order, scale or history order in policy.json
+action to agree with training (actions within ``action_tol``; both sides then apply the training action, so
+the next observations compare the builders on equal inputs). A wrong joint order, term order, scale or history order in policy.json
 fails loudly, naming the key, step, index and term.
 """
 
@@ -132,7 +133,10 @@ def _run(env, train_policy, contract: PolicyContract, policy: PolicyRuntime, ste
         worst_action = max(worst_action, d)
         if d > action_tol:
             raise ParityError(f"parity FAILED at step {step}: deployed policy action differs by {d:.3e} > {action_tol:g}")
-        applied = ctrl.apply_action(a_dep)
+        # both sides go on with the training policy's action: a policy with observation normalisation turns float
+        # rounding in near-constant inputs into action differences of ~1e-5, which would otherwise come back as
+        # observation differences (the last-action term) and hide what is compared here, the observation builder
+        applied = ctrl.apply_action(a_train)
         obs_train, _, dones, _ = env.step(torch.as_tensor(a_train, dtype=torch.float32)[None])
         ctrl.state.time += env.dt
         if bool(dones[0]):
