@@ -279,3 +279,15 @@ def test_a_zero_frame_h5_clip_says_so(tmp_path) -> None:  # noqa: ANN001
     (folder / "background_mesh.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
     with pytest.raises(MotionFormatError, match="field 'root_pos': expected at least one frame, got 0 frames"):
         load_motion(folder, robot_xml=os.path.join(ROOT, "resources", "robots", "g1", "g1_23dof.xml"))
+
+
+def test_the_motion_array_limit_is_a_setting(tmp_path) -> None:  # noqa: ANN001
+    from legged_gym.motion import MotionFormatError, load_motion
+
+    npz = tmp_path / "clip.npz"
+    np.savez(npz, joint_pos=np.zeros((1000, 29), np.float32))  # 116 kB
+    with pytest.raises(MotionFormatError, match=r"joint_pos.*at most 100,000 bytes .*deepmimic\.max_motion_array_bytes"):
+        load_motion(npz, max_array_bytes=100_000)
+    with pytest.raises(MotionFormatError) as err:  # with the default limit the size passes; the file lacks fields
+        load_motion(npz)
+    assert "bytes of data" not in str(err.value)

@@ -21,6 +21,7 @@ from legged_gym.motion.formats.human_video import read_human_video_folder
 from legged_gym.motion.formats.mjlab_npz import read_mjlab_npz
 from legged_gym.motion.formats.seed_pickle import read_seed_pickle
 from legged_gym.motion.formats.unitree_csv import read_unitree_csv
+from legged_gym.motion.limits import limited_arrays
 
 DEFAULT_ROBOT_XML = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
 LAFAN_CSV_FPS = 30.0
@@ -42,6 +43,7 @@ def load_motion(
     data_pattern: str = "retarget_poses_g1.h5",
     terrain_pattern: str = "background_mesh.obj",
     csv_fps: float = LAFAN_CSV_FPS,
+    max_array_bytes: int | None = None,
     **kw: object,
 ) -> MotionClip:
     """Read a clip, choosing the reader by what ``path`` is; options that do not apply to a format are ignored.
@@ -60,6 +62,7 @@ def load_motion(
             plays a 30 fps LAFAN clip 1.67 times too fast.
         data_pattern, terrain_pattern: file names (or globs) inside a human-video folder.
         csv_fps: rate [Hz] of CSV files (30: Unitree's LAFAN set).
+        max_array_bytes: what one array of the file may take once read (None: 1 GiB); checked before allocating.
         **kw: further reader options (``required_joints``, ``required_links``, ``check_quat_order``, and the
             format-specific ones such as ``default_order`` for npz), passed unchanged.
 
@@ -68,7 +71,12 @@ def load_motion(
         ValueError: an extension no reader handles (the message lists the supported ones).
         MotionFormatError: from the reader.
     """
-    path = os.fspath(path)
+    with limited_arrays(max_array_bytes):
+        return _load_motion(os.fspath(path), robot_xml, default_fps, data_pattern, terrain_pattern, csv_fps, **kw)
+
+
+def _load_motion(path: str, robot_xml: str | None, default_fps: float | None, data_pattern: str, terrain_pattern: str,
+                 csv_fps: float, **kw: object) -> MotionClip:
     video = dict(terrain_pattern=terrain_pattern, fps=default_fps, robot_xml=robot_xml)
     if os.path.isdir(path):
         return read_human_video_folder(path, data_pattern=data_pattern, **video, **kw)  # type: ignore[arg-type]

@@ -18,6 +18,8 @@ import pickle
 
 import numpy as np
 
+from legged_gym.motion.limits import array_limit
+
 try:  # numpy >= 2 keeps its internals under numpy._core; pickles written with numpy 1.x name numpy.core
     from numpy._core import multiarray as _multiarray
     from numpy._core import numeric as _numeric
@@ -35,7 +37,6 @@ _BUILTIN_NAMES = (
     "int", "float", "bool", "complex", "NoneType",
 )
 
-MAX_ALLOCATION_BYTES = 1 << 30  # what one object rebuilt from a pickle may allocate (a few bytes can ask for GiB)
 
 
 def _nbytes(shape: object, itemsize: int) -> int:
@@ -51,10 +52,11 @@ def _nbytes(shape: object, itemsize: int) -> int:
 
 
 def _reconstruct(subtype: type, shape: object, dtype: object) -> np.ndarray:
-    """numpy's array rebuilder, refusing a shape larger than :data:`MAX_ALLOCATION_BYTES` before allocating it."""
-    if _nbytes(shape, np.dtype(dtype).itemsize) > MAX_ALLOCATION_BYTES:
+    """numpy's array rebuilder, refusing a shape larger than :func:`legged_gym.motion.limits.array_limit` before allocating it."""
+    limit = array_limit()
+    if _nbytes(shape, np.dtype(dtype).itemsize) > limit:
         raise UnsafePickleError(f"pickle asks for an array of shape {shape} ({_nbytes(shape, np.dtype(dtype).itemsize):,} "
-                                f"bytes), more than the {MAX_ALLOCATION_BYTES:,}-byte limit")
+                                f"bytes), more than the {limit:,}-byte limit (deepmimic.max_motion_array_bytes)")
     return _multiarray._reconstruct(subtype, shape, dtype)
 
 
@@ -62,9 +64,9 @@ def _sized(kind: type) -> object:
     """``bytes``/``bytearray``/``str`` whose integer-size form may not allocate beyond the limit."""
 
     def make(*args: object) -> object:
-        if args and isinstance(args[0], int) and args[0] > MAX_ALLOCATION_BYTES:
+        if args and isinstance(args[0], int) and args[0] > array_limit():
             raise UnsafePickleError(f"pickle asks for a {kind.__name__} of {args[0]:,} bytes, more than the "
-                                    f"{MAX_ALLOCATION_BYTES:,}-byte limit")
+                                    f"{array_limit():,}-byte limit (deepmimic.max_motion_array_bytes)")
         return kind(*args)
 
     return make

@@ -53,6 +53,7 @@ class DeepMimicCfg:
     default_data_fps: float = -1.0  # fps of files that do not store one (-1 = the control rate)
     upsample_data: bool = True  # resample clips to the control rate (error otherwise when rates differ)
     terrain_resolution: float = 0.05  # [m] grid of the height field cast from terrain meshes
+    max_motion_array_bytes: int = 1 << 30  # one array of a motion file, checked before it is read (1 GiB)
     max_terrain_cells: int = 16_000_000  # height samples one clip's terrain may have (64 MB); refused beyond
     # --- clip processing ------------------------------------------------------------------------
     cut_off_import_length: int = -1  # keep the first N control-rate frames of each clip (-1 = all)

@@ -99,6 +99,7 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
                     default_fps=clip_fps,
                     data_pattern=src.data_pattern,
                     terrain_pattern=src.terrain_pattern,
+                    max_array_bytes=self.cfg.deepmimic.max_motion_array_bytes,
                 )
             clips.append(dataclasses.replace(cache[key], name=src.name))
         return clips

@@ -9,6 +9,7 @@ import numpy as np
 
 from legged_gym.motion.clip import MotionClip, MotionFormatError, canonical_joint_name, canonical_link_name
 from legged_gym.motion.clip import check_finite
+from legged_gym.motion.limits import array_limit
 
 
 def clip_name(path: str) -> str:
@@ -17,16 +18,14 @@ def clip_name(path: str) -> str:
     return os.path.splitext(base)[0] if not os.path.isdir(path) else base
 
 
-MAX_FIELD_BYTES = 1 << 30  # what one array of a motion file may take once read (compressed files can hide GiB)
-
-
 def check_declared_size(source: str, field_name: str, shape: tuple[int, ...], itemsize: int) -> None:
-    """MotionFormatError when an array the file declares would exceed :data:`MAX_FIELD_BYTES` once read."""
-    total = int(itemsize)
+    """MotionFormatError when an array the file declares would exceed the limit in force once read
+    (:func:`legged_gym.motion.limits.array_limit`, ``deepmimic.max_motion_array_bytes``)."""
+    total, limit = int(itemsize), array_limit()
     for d in shape:
         total *= int(d)
-    if total > MAX_FIELD_BYTES:
-        raise MotionFormatError(source, field_name, f"at most {MAX_FIELD_BYTES:,} bytes of data",
+    if total > limit:
+        raise MotionFormatError(source, field_name, f"at most {limit:,} bytes of data (deepmimic.max_motion_array_bytes)",
                                 f"shape {tuple(int(d) for d in shape)} ({total:,} bytes)")
 
 
