@@ -55,6 +55,9 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
                 f"{len(self.teacher_checkpoints)} teachers exceed normalization.clip_observations="
                 f"{cfg.normalization.clip_observations}, which would clip the teacher_checkpoint_index observation"
             )
+        if self._is_main():
+            print(f"Loading {len(self.clip_sources)} clip(s): {', '.join(s.name for s in self.clip_sources[:8])}"
+                  f"{' ...' if len(self.clip_sources) > 8 else ''}", flush=True)
         clips = self._load_clips()
         self.replay = ReplayDataLoader(
             clips,
@@ -71,10 +74,16 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
             device=self.device,
         )
         self.deepmimic_terrain = self._build_terrain(clips)
+        if self._is_main():
+            print(f"Terrain: {self.deepmimic_terrain.describe()}; building the simulator", flush=True)
         cfg.env.episode_length_s = float(self.replay.clip_length.max().item()) * self.dt
         super().__init__(cfg, sim_device, rl_device)
 
     # --- construction -----------------------------------------------------------------------------
+    @staticmethod
+    def _is_main() -> bool:
+        return int(os.environ.get("RANK", 0)) == 0
+
     def _robot_file(self) -> str:
         a = self.cfg.asset
         files = [a.file] + list(a.alt_files)
