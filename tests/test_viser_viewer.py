@@ -395,3 +395,41 @@ def test_unusable_viewer_address_is_a_clear_error():
         with pytest.raises(ValueError, match=rf"cannot listen on 127.0.0.1:{port}"):
             check_address("127.0.0.1", port)
     check_address("127.0.0.1", port)  # free again
+
+
+def test_browser_camera_follows_the_robot_after_a_far_clip_switch(player, tmp_path):
+    """The page's own camera (as the browser reports it back) looks at the robot after it jumps far from the origin."""
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("no Chromium binary on PATH (Debian: apt-get install chromium)")
+    server, env = player.server, player.env
+    browser = HeadlessChromium(binary, str(tmp_path / "chromium-profile"), f"http://127.0.0.1:{server.get_port()}/")
+    try:
+        deadline = time.time() + 120
+        while not server.get_clients() and time.time() < deadline:
+            time.sleep(0.5)
+        assert server.get_clients(), "the page never connected"
+        names = list(env.replay.clip_names)
+        far = max(range(len(names)), key=lambda c: float(env.deepmimic_terrain.env_offsets(
+            torch.tensor([c]), torch.tensor([0]))[0, :2].norm()))
+        player.select_clip(names[far])
+        player.set_start_frame(int(env.replay.clip_length[far]) - 40)  # late in the clip: far along its path
+        root = env.root_pos_w[0].detach().cpu().double().numpy()
+        assert np.linalg.norm(root[:2]) > 3.0, root
+        for _ in range(3):
+            player.request_step()
+            player.tick()
+            time.sleep(0.5)
+        root = env.root_pos_w[0].detach().cpu().double().numpy()
+        deadline, cam = time.time() + 60, None
+        while time.time() < deadline:  # until the browser has applied the camera and reported it back
+            (client,) = server.get_clients().values()
+            cam = client.camera
+            if np.linalg.norm(np.asarray(cam.look_at) - root) < 0.3:
+                break
+            time.sleep(0.5)
+        look_at, position = np.asarray(cam.look_at), np.asarray(cam.position)
+        assert np.linalg.norm(look_at - root) < 0.3, f"the page looks at {look_at}, the robot is at {root}"
+        assert 1.0 < np.linalg.norm(position - root) < 20.0, f"the page's camera at {position}, robot at {root}"
+    finally:
+        browser.close()
