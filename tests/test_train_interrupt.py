@@ -32,8 +32,11 @@ def test_short_run_prints_its_folder_and_an_hms_eta(tmp_path) -> None:  # noqa: 
 
 @pytest.mark.slow
 def test_ctrl_c_saves_the_iteration_and_prints_the_resume_command(tmp_path) -> None:  # noqa: ANN001
+    # a shell that starts a job in the background hands it SIGINT ignored (and Python then never raises
+    # KeyboardInterrupt): give the training process the default disposition, as a terminal would
     proc = subprocess.Popen([*TRAIN, "--max_iterations", "100000", "--log_root", str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = []
     deadline = time.time() + 240
     for line in proc.stdout:
