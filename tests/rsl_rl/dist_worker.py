@@ -50,6 +50,7 @@ def main(out_dir: str) -> None:
     }
     with open(os.path.join(out_dir, f"rank{info.rank}.json"), "w") as f:
         json.dump(result, f)
+    torch.distributed.barrier()  # leave together: a rank tearing gloo down while its peer still talks can abort it
     torch.distributed.destroy_process_group()
 
 
