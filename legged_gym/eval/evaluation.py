@@ -248,9 +248,13 @@ class ClipMetrics:
         self.frames_tracked = z()
         self.records: list[EpisodeRecord] = []
         # per clip and frame of the clip: summed joint and link errors and their count (errors over the clip's time)
-        self.frame_joint = [np.zeros(n + 1) for n in self.clip_lengths]
-        self.frame_link = [np.zeros(n + 1) for n in self.clip_lengths]
-        self.frame_count = [np.zeros(n + 1) for n in self.clip_lengths]
+        # (one flat array over the clips; clip c owns [frame_base[c], frame_base[c] + length + 1))
+        sizes = np.array([n + 1 for n in self.clip_lengths], dtype=np.int64)
+        self.frame_base = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.frame_sizes = sizes
+        self.frame_joint = np.zeros(int(sizes.sum()))
+        self.frame_link = np.zeros(int(sizes.sum()))
+        self.frame_count = np.zeros(int(sizes.sum()))
 
     def add_frames(self, clip: Tensor, errors: dict[str, Tensor], frame: Tensor | None = None) -> None:
         """Add one frame per entry of ``clip`` (n,) with the matching rows of :func:`frame_errors`'s output;
@@ -259,13 +263,12 @@ class ClipMetrics:
         if clip.numel() == 0:
             return
         if frame is not None:
-            fr = frame.detach().cpu().long().numpy()
-            joint, link = errors["joint"].detach().cpu().double().numpy(), errors["link"].detach().cpu().double().numpy()
-            for c, f, jv, lv in zip(clip.numpy(), fr, joint, link):
-                if 0 <= f < len(self.frame_count[c]):
-                    self.frame_joint[c][f] += jv
-                    self.frame_link[c][f] += lv
-                    self.frame_count[c][f] += 1
+            c, f = clip.numpy(), frame.detach().cpu().long().numpy()
+            keep = (f >= 0) & (f < self.frame_sizes[c])
+            idx = self.frame_base[c[keep]] + f[keep]
+            np.add.at(self.frame_joint, idx, errors["joint"].detach().cpu().double().numpy()[keep])
+            np.add.at(self.frame_link, idx, errors["link"].detach().cpu().double().numpy()[keep])
+            np.add.at(self.frame_count, idx, 1.0)
         g = lambda k: errors[k].detach().cpu().to(torch.float64)  # noqa: E731
         ones = torch.ones(clip.numel(), dtype=torch.float64)
         self.frames.index_add_(0, clip, ones)
@@ -290,10 +293,11 @@ class ClipMetrics:
         """clip -> (time [s], mean joint error [rad], mean link error [m]) at every frame some episode reached."""
         out = {}
         for i, name in enumerate(self.clip_names):
-            seen = self.frame_count[i] > 0
+            span = slice(int(self.frame_base[i]), int(self.frame_base[i] + self.frame_sizes[i]))
+            count, joint, link = self.frame_count[span], self.frame_joint[span], self.frame_link[span]
+            seen = count > 0
             if seen.any():
-                n = self.frame_count[i][seen]
-                out[name] = (np.nonzero(seen)[0] * dt, self.frame_joint[i][seen] / n, self.frame_link[i][seen] / n)
+                out[name] = (np.nonzero(seen)[0] * dt, joint[seen] / count[seen], link[seen] / count[seen])
         return out
 
     def _block(self, idx: list[int]) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def find_clips(paths: list[str], data_pattern: str = VIDEO_DATA) -> list[str]:
     return found
 
 
-def terrain_of(clip_path: str, terrain_path: str | None, resolution: float):  # noqa: ANN201
+def terrain_of(terrain_path: str | None, resolution: float):  # noqa: ANN201
     """Ground height function of a clip: its terrain mesh cast to a height field, or flat ground."""
     if not terrain_path:
         return None
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in clips:
         try:
             clip = load_motion(path, robot_xml=args.robot, default_fps=args.fps, csv_fps=args.csv_fps)
-            ground = terrain_of(path, clip.terrain_path, args.terrain_resolution)
+            ground = terrain_of(clip.terrain_path, args.terrain_resolution)
             rep = check_clip(clip, args.robot, ground, limits)
         except (MotionFormatError, ValueError, OSError) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)

@@ -322,12 +322,18 @@ class OnPolicyRunner:
                 self.save(os.path.join(self.log_dir, f"model_{it + 1}.pt"))
                 last_save = time.time()
 
-    def _record_video(self, iteration: int) -> None:
+    def _in_eval_mode(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(deterministic policy, *args)`` with the policy in eval mode, restored afterwards."""
         was_training = self.actor_critic.training
         self.actor_critic.eval()
-        path, frames = self.video(self.actor_critic.act_inference, iteration)
-        if was_training:
-            self.actor_critic.train()
+        try:
+            return fn(self.actor_critic.act_inference, *args)
+        finally:
+            if was_training:
+                self.actor_critic.train()
+
+    def _record_video(self, iteration: int) -> None:
+        path, frames = self._in_eval_mode(self.video, iteration)
         if self.writer is not None:
             self.writer.add_video("Video/policy", path, frames, iteration)
         print(f"[video] iteration {iteration}: {path}", flush=True)
@@ -337,12 +343,8 @@ class OnPolicyRunner:
         ``eval_curve.csv``. Returns its metrics (None when there is no evaluator or evaluations are off)."""
         if self.evaluator is None or self.cfg.runner.eval_interval <= 0 or not self.is_main:
             return None
-        was_training = self.actor_critic.training
-        self.actor_critic.eval()
         t0 = time.time()
-        metrics = self.evaluator(self.actor_critic.act_inference)
-        if was_training:
-            self.actor_critic.train()
+        metrics = self._in_eval_mode(self.evaluator)
         it, steps = self.current_learning_iteration, self.total_timesteps
         if self.writer is not None:
             for k, v in metrics.items():

@@ -285,7 +285,9 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         if len(done) == 0:
             return
         success = self.time_out_buf[done]
-        end_frame = self.ref_frame[done] - self.replay.clip_start[self.ref_clip[done]]
+        end_frame = None  # failure times feed only the failure-time start sampler
+        if self.cfg.deepmimic.weighting_strategy == "failure_adaptive":
+            end_frame = self.ref_frame[done] - self.replay.clip_start[self.ref_clip[done]]
         self.replay.record_episode(self.ref_clip[done], success, end_frame)
         ep = self.extras.setdefault("episode", {})
         ep["success/overall"] = success.float().mean()
