@@ -19,7 +19,10 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-__all__ = ["PolicyCfg", "AlgorithmCfg", "RunnerCfg", "TrainCfg", "coerce_cfg", "to_dict", "from_dict"]
+__all__ = [
+    "PolicyCfg", "AlgorithmCfg", "DAggerCfg", "RunnerCfg", "TrainCfg", "coerce_cfg", "from_dict", "to_dict",
+    "without_teacher",
+]
 
 
 @dataclass
@@ -51,17 +54,11 @@ class PolicyCfg:
 
 @dataclass
 class AlgorithmCfg:
-    """PPO / DAgger hyper-parameters.
+    """PPO hyper-parameters.
 
-    Total loss = (1 - bc) * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bc * L_BC
-    + bounds_loss_coef * L_bounds, with bc = ``bc_loss_coef``. Setting ``policy_to_clone`` (a checkpoint file or a
-    run directory) turns on DAgger distillation from that teacher.
-
-    ``use_multi_teacher=True`` distils from several teachers at once: one per entry of ``teacher_paths`` (checkpoint
-    files or run directories; TorchScript exports with ``policy_to_clone_jitted``), each env cloning the teacher
-    whose index the env reports in its observation ``teacher_index_key`` (shape (1,)). ``teacher_paths`` is usually
-    filled by the training script from the env's per-clip teachers, ``policy_to_clone`` standing for clips without
-    one.
+    Total loss = L_surr - entropy_coef * H + value_loss_coef * L_V + bounds_loss_coef * L_bounds (an algorithm
+    built on PPO, such as DAgger, adds its own terms through ``PPO.auxiliary_losses``). The algorithm is the one
+    ``class_name`` names; distillation is :class:`DAggerCfg` with ``class_name="DAgger"``.
     """
 
     class_name: str = "PPO"
@@ -82,14 +79,55 @@ class AlgorithmCfg:
     max_lr: float = 1e-2
     bounds_loss_coef: float = 0.0
     clip_actions: float = 100.0  # bound of the bounds loss, sum |clamp(mu, +-clip) - mu| (legged_gym: the env's clip)
-    bc_loss_coef: float = 0.0
+    normalize_advantage: bool = True
+
+    @classmethod
+    def cfg_class_for(cls, d: dict[str, Any]) -> type[AlgorithmCfg]:
+        """The config class a stored algorithm dict belongs to: :class:`DAggerCfg` for ``class_name="DAgger"`` or a
+        dict with teacher fields, else this class."""
+        if cls is AlgorithmCfg and (d.get("class_name") == "DAgger" or set(d) & _DAGGER_ONLY):
+            return DAggerCfg
+        return cls
+
+
+@dataclass
+class DAggerCfg(AlgorithmCfg):
+    """DAgger: PPO plus behaviour cloning towards a frozen teacher.
+
+    Total loss = (1 - bc) * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bc * L_BC
+    + bounds_loss_coef * L_bounds, with bc = ``bc_loss_coef``. The teacher is ``policy_to_clone`` (a checkpoint file
+    or a run directory). With ``bc_loss_coef=0``, no teacher and ``take_teacher_actions=False`` the algorithm is
+    plain PPO (RL fine-tuning of a student, the seed's last stage).
+
+    ``use_multi_teacher=True`` distils from several teachers at once: one per entry of ``teacher_paths`` (checkpoint
+    files or run directories; TorchScript exports with ``policy_to_clone_jitted``), each env cloning the teacher
+    whose index the env reports in its observation ``teacher_index_key`` (shape (1,)). ``teacher_paths`` is usually
+    filled by the training script from the env's per-clip teachers, ``policy_to_clone`` standing for clips without
+    one.
+    """
+
+    class_name: str = "DAgger"
+    bc_loss_coef: float = 1.0
     policy_to_clone: str | None = None
     policy_to_clone_jitted: bool = False
     take_teacher_actions: bool = False
-    normalize_advantage: bool = True
     use_multi_teacher: bool = False  # one teacher per teacher_paths entry, routed per env by teacher_index_key
     teacher_index_key: str = "teacher_checkpoint_index"  # observation (N, 1): index into teacher_paths of each env
     teacher_paths: list[str] = field(default_factory=list)  # the teachers of use_multi_teacher, in index order
+
+
+_DAGGER_ONLY = frozenset(f.name for f in dataclasses.fields(DAggerCfg)) - frozenset(
+    f.name for f in dataclasses.fields(AlgorithmCfg))
+
+
+def without_teacher(cfg: AlgorithmCfg) -> AlgorithmCfg:
+    """The PPO part of an algorithm config (what acting, evaluating and exporting a policy need): a
+    :class:`DAggerCfg` becomes an :class:`AlgorithmCfg` running PPO; other configs are returned as copies."""
+    if not isinstance(cfg, DAggerCfg):
+        return copy.deepcopy(cfg)
+    kept = {f.name: copy.deepcopy(getattr(cfg, f.name)) for f in dataclasses.fields(AlgorithmCfg)}
+    kept["class_name"] = "PPO"
+    return AlgorithmCfg(**kept)
 
 
 @dataclass
@@ -177,6 +215,8 @@ def from_dict(cls: type[_T], d: dict[str, Any], strict: bool = True) -> _T:
     """
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"from_dict expects a dataclass type, got {cls!r}")
+    if isinstance(d, dict) and hasattr(cls, "cfg_class_for"):
+        cls = cls.cfg_class_for(d)
     if dataclasses.is_dataclass(d) and not isinstance(d, type):
         d = to_dict(d)
     if not isinstance(d, dict):
@@ -193,6 +233,8 @@ def from_dict(cls: type[_T], d: dict[str, Any], strict: bool = True) -> _T:
             raise KeyError(f"Unknown field '{key}' for {cls.__name__}.{hint} Valid fields are: {names}")
         ftype = hints.get(key)
         if isinstance(ftype, type) and dataclasses.is_dataclass(ftype) and isinstance(value, dict):
+            if hasattr(ftype, "cfg_class_for"):
+                ftype = ftype.cfg_class_for(value)
             kwargs[key] = from_dict(ftype, value, strict)
         else:
             kwargs[key] = copy.deepcopy(value)

@@ -9,6 +9,7 @@ from typing import Any
 
 from legged_gym.utils.config import apply_overrides
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
+from rsl_rl.config import without_teacher
 from rsl_rl.utils.checkpoints import load_checkpoint
 
 
@@ -69,10 +70,5 @@ def load_run_configs(
     update_cfgs_from_args(env_cfg, train_cfg, args)
     train_cfg.runner.resume = False
     train_cfg.runner.use_wandb = False
-    alg = train_cfg.algorithm  # acting needs no teacher
-    alg.policy_to_clone = None
-    alg.use_multi_teacher = False
-    alg.teacher_paths = []
-    alg.bc_loss_coef = 0.0
-    alg.take_teacher_actions = False
+    train_cfg.algorithm = without_teacher(train_cfg.algorithm)  # acting needs no teacher
     return RunConfigs(env_cfg, train_cfg, ckpt_path, ckpt.get("iter"), run_overrides)

@@ -15,6 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from legged_gym.envs import task_registry  # noqa: E402
+from rsl_rl.config import without_teacher  # noqa: E402
 from rsl_rl.utils.export import check_export  # noqa: E402
 from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
@@ -29,8 +30,7 @@ def export(args: Args) -> dict[str, str]:
     args.num_envs = args.num_envs or 2
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
     train_cfg.runner.use_wandb = False
-    train_cfg.algorithm.bc_loss_coef, train_cfg.algorithm.policy_to_clone = 0.0, None  # exporting needs no teacher
-    train_cfg.algorithm.use_multi_teacher = False
+    train_cfg.algorithm = without_teacher(train_cfg.algorithm)  # exporting needs no teacher
     path = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
     runner, _ = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg, log_root=None)

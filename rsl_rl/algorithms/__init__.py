@@ -32,18 +32,15 @@ def construct_algorithm(
     """Build the algorithm named by ``cfg.class_name``.
 
     ``class_name`` is a built-in name (:data:`ALGORITHMS`) or ``"package.module:ClassName"`` of a class with the
-    same ``construct_algorithm`` classmethod. ``"PPO"`` with ``policy_to_clone`` set, or with ``use_multi_teacher``,
-    builds :class:`DAgger` (distillation is PPO plus a teacher, as in the seed's configs).
+    same ``construct_algorithm`` classmethod. Distillation is chosen explicitly: ``"DAgger"`` with a
+    :class:`~rsl_rl.config.DAggerCfg`.
 
     Raises:
         ValueError: Unknown class name (lists the valid ones).
         TeacherError: The teacher cannot be loaded / does not fit (before any rollout).
     """
     cfg = coerce_cfg(cfg, AlgorithmCfg)
-    name = cfg.class_name
-    if name == "PPO" and (cfg.policy_to_clone or cfg.use_multi_teacher):
-        name = "DAgger"
-    cls = resolve_class(name, ALGORITHMS, "algorithm.class_name")
+    cls = resolve_class(cfg.class_name, ALGORITHMS, "algorithm.class_name")
     if not hasattr(cls, "construct_algorithm"):
         raise ValueError(
             f"algorithm.class_name='{cfg.class_name}' resolves to {cls!r}, which has no construct_algorithm"

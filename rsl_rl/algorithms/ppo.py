@@ -4,12 +4,13 @@
 
 Per minibatch the loss is::
 
-    L = (1 - bc) * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bc * L_BC + bounds_loss_coef * L_bounds
+    L = w * (L_surr - entropy_coef * H) + value_loss_coef * L_V + bounds_loss_coef * L_bounds + sum_i c_i * L_i
 
 with ``L_surr = mean(max(-A * r, -A * clip(r, 1 - eps, 1 + eps)))``, ``r = exp(log pi - log pi_old)``, the clipped
 value loss ``mean(max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2))`` and
-``L_bounds = mean_batch(sum_actions |clamp(mu, -clip_actions, clip_actions) - mu|)``. ``L_BC`` is zero here and
-provided by :class:`rsl_rl.algorithms.dagger.DAgger`.
+``L_bounds = mean_batch(sum_actions |clamp(mu, -clip_actions, clip_actions) - mu|)``. The actor weight ``w``
+(:meth:`PPO.actor_loss_weight`, 1 here) and the auxiliary terms ``c_i * L_i`` (:meth:`PPO.auxiliary_losses`, none
+here) are the hook an algorithm built on PPO uses: :class:`rsl_rl.algorithms.dagger.DAgger` adds behaviour cloning.
 """
 
 from __future__ import annotations
@@ -44,8 +45,6 @@ class PPO:
         storage: The rollout storage (after :meth:`init_storage`).
     """
 
-    uses_teacher: bool = False
-
     def __init__(
         self,
         actor_critic: ActorCritic,
@@ -62,19 +61,12 @@ class PPO:
             world_size: Number of processes averaging gradients (1 = single process).
 
         Raises:
-            ValueError: Invalid schedule, or a BC coefficient without a teacher.
+            ValueError: Invalid schedule, epochs or minibatches.
         """
         self.cfg: AlgorithmCfg = coerce_cfg(cfg, AlgorithmCfg)
         c = self.cfg
         if c.schedule not in SCHEDULES:
             raise ValueError(f"Invalid algorithm.schedule '{c.schedule}'. Valid schedules are: {list(SCHEDULES)}")
-        if not 0.0 <= c.bc_loss_coef <= 1.0:
-            raise ValueError(f"algorithm.bc_loss_coef must be in [0, 1], got {c.bc_loss_coef}")
-        if not self.uses_teacher and (c.bc_loss_coef > 0.0 or c.take_teacher_actions):
-            raise ValueError(
-                f"algorithm.bc_loss_coef={c.bc_loss_coef} / take_teacher_actions={c.take_teacher_actions} need a "
-                "teacher: set algorithm.policy_to_clone to a checkpoint file or run directory"
-            )
         if c.num_learning_epochs <= 0 or c.num_mini_batches <= 0:
             raise ValueError(
                 "num_learning_epochs and num_mini_batches must be > 0, "
@@ -107,7 +99,6 @@ class PPO:
         """Allocate the rollout storage for the observation keys the policy reads."""
         self.storage = RolloutStorage(
             num_envs, num_steps, self.actor_critic.obs_shapes, self.actor_critic.num_actions, self.device,
-            store_teacher_actions=self.uses_teacher,
         )
         return self.storage
 
@@ -184,10 +175,18 @@ class PPO:
         b = self.cfg.clip_actions
         return (mu.clamp(-b, b) - mu).abs().sum(dim=-1).mean()
 
-    def bc_loss(self, batch: Batch, mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        """Behaviour-cloning loss; zero for plain PPO (see :class:`DAgger`)."""
-        del batch, sigma
-        return mu.new_zeros(())
+    # ------------------------------------------------------------------ loss hook
+    def actor_loss_weight(self) -> float:
+        """Weight of the PPO actor terms (surrogate and entropy) in the loss; 1 for PPO."""
+        return 1.0
+
+    def auxiliary_losses(
+        self, batch: Batch, mu: torch.Tensor, sigma: torch.Tensor
+    ) -> dict[str, tuple[float, torch.Tensor]]:
+        """Extra loss terms ``{name: (coefficient, loss)}`` added to each minibatch's loss and logged (unweighted)
+        under ``name``; none for PPO."""
+        del batch, mu, sigma
+        return {}
 
     @staticmethod
     def kl_divergence(
@@ -220,15 +219,15 @@ class PPO:
         """Run ``num_learning_epochs x num_mini_batches`` gradient steps on the stored rollout, then clear it.
 
         Returns:
-            Mean losses over minibatches: ``value_function``, ``surrogate``, ``entropy``, ``bc``, ``bounds``, ``kl``,
-            and the final ``learning_rate``.
+            Mean losses over minibatches: ``value_function``, ``surrogate``, ``entropy``, ``bounds``, ``kl``, each
+            auxiliary loss by its name (``bc`` for DAgger), and the final ``learning_rate``.
         """
         if self.storage is None or self.storage.step != self.storage.num_steps:
             raise RuntimeError("update() needs a full rollout in storage (num_steps transitions)")
         c = self.cfg
         ac = self.actor_critic
-        bc = c.bc_loss_coef
-        sums = {"value_function": 0.0, "surrogate": 0.0, "entropy": 0.0, "bc": 0.0, "bounds": 0.0, "kl": 0.0}
+        actor_weight = self.actor_loss_weight()
+        sums = {"value_function": 0.0, "surrogate": 0.0, "entropy": 0.0, "bounds": 0.0, "kl": 0.0}
         n = 0
         for batch in self.storage.mini_batch_generator(c.num_mini_batches, c.num_learning_epochs):
             ac.update_distribution(batch.obs)
@@ -245,16 +244,17 @@ class PPO:
             surrogate = self.surrogate_loss(log_probs, batch.log_probs, batch.advantages)
             value_loss = self.value_loss(values, batch.values, batch.returns)
             bounds = self.bounds_loss(mu) if c.bounds_loss_coef > 0.0 else mu.new_zeros(())
-            bc_loss = self.bc_loss(batch, mu, sigma) if self.uses_teacher else mu.new_zeros(())
+            aux = self.auxiliary_losses(batch, mu, sigma)
             loss = (
-                (1.0 - bc) * (surrogate - c.entropy_coef * entropy)
+                actor_weight * (surrogate - c.entropy_coef * entropy)
                 + c.value_loss_coef * value_loss
-                + bc * bc_loss
                 + c.bounds_loss_coef * bounds
             )
+            for coef, term in aux.values():
+                loss = loss + coef * term
 
-            parts = {"value loss": value_loss, "surrogate loss": surrogate, "entropy": entropy, "bc loss": bc_loss,
-                     "bounds loss": bounds}
+            parts = {"value loss": value_loss, "surrogate loss": surrogate, "entropy": entropy,
+                     "bounds loss": bounds, **{f"{name} loss": term for name, (_, term) in aux.items()}}
             self._refuse_non_finite(parts, f"minibatch {n}")
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -267,7 +267,8 @@ class PPO:
             sums["value_function"] += value_loss.item()
             sums["surrogate"] += surrogate.item()
             sums["entropy"] += entropy.item()
-            sums["bc"] += bc_loss.item()
+            for name, (_, term) in aux.items():
+                sums[name] = sums.get(name, 0.0) + term.item()
             sums["bounds"] += bounds.item()
             sums["kl"] += kl_value
             n += 1
@@ -291,6 +292,14 @@ class PPO:
     def optimizer_state_dict(self) -> dict[str, Any]:
         """Optimiser state for checkpoints."""
         return self.optimizer.state_dict()
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Set the current learning rate (clamped to ``[min_lr, max_lr]`` under the adaptive schedule)."""
+        if self.cfg.schedule == "adaptive":
+            lr = min(self.cfg.max_lr, max(self.cfg.min_lr, lr))
+        self.learning_rate = float(lr)
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.learning_rate
 
     def load_optimizer_state_dict(self, state: dict[str, Any]) -> None:
         """Restore the optimiser; with ``schedule="adaptive"`` the saved lr is kept, with ``"fixed"`` the config lr."""

@@ -83,6 +83,15 @@ class IterationStats:
         return self.steps_per_iteration / max(self.collection_time + self.learn_time, 1e-9)
 
 
+PPO_LOSSES = ("value_function", "surrogate", "entropy", "bounds", "kl", "learning_rate")
+AUX_LABELS = {"bc": "BC loss"}  # console names of auxiliary losses
+
+
+def auxiliary_loss_names(losses: dict[str, float]) -> list[str]:
+    """The loss keys an algorithm adds to PPO's (``bc`` for DAgger), in their order."""
+    return [k for k in losses if k not in PPO_LOSSES]
+
+
 def write_scalars(writer: LogWriter, s: IterationStats) -> None:
     """Write the scalars of one iteration (TensorBoard / W&B tags).
 
@@ -92,10 +101,11 @@ def write_scalars(writer: LogWriter, s: IterationStats) -> None:
     writer.add_scalar("Loss/value_function", s.losses["value_function"], it)
     writer.add_scalar("Loss/surrogate", s.losses["surrogate"], it)
     writer.add_scalar("Loss/entropy", s.losses["entropy"], it)
-    writer.add_scalar("Loss/bc", s.losses["bc"], it)
     writer.add_scalar("Loss/bounds", s.losses["bounds"], it)
     writer.add_scalar("Loss/kl", s.losses["kl"], it)
     writer.add_scalar("Loss/learning_rate", s.losses["learning_rate"], it)
+    for name in auxiliary_loss_names(s.losses):  # an algorithm's own terms, e.g. DAgger's bc
+        writer.add_scalar(f"Loss/{name}", s.losses[name], it)
     writer.add_scalar("Policy/mean_noise_std", s.mean_std, it)
     writer.add_scalar("Perf/total_fps", s.fps, it)
     writer.add_scalar("Perf/collection_time", s.collection_time, it)
@@ -125,7 +135,8 @@ def format_console(s: IterationStats, width: int = 80, pad: int = 35) -> str:
         f"learning {s.learn_time:.3f}s)",
         f"{'Value function loss:':>{pad}} {s.losses['value_function']:.4f}",
         f"{'Surrogate loss:':>{pad}} {s.losses['surrogate']:.4f}",
-        f"{'BC loss:':>{pad}} {s.losses['bc']:.4f}",
+        *(f"{AUX_LABELS.get(n, n.replace('_', ' ').capitalize() + ' loss') + ':':>{pad}} {s.losses[n]:.4f}"
+          for n in auxiliary_loss_names(s.losses)),
         f"{'Bounds loss:':>{pad}} {s.losses['bounds']:.4f}",
         f"{'Entropy:':>{pad}} {s.losses['entropy']:.4f}",
         f"{'KL:':>{pad}} {s.losses['kl']:.5f}",

@@ -403,7 +403,8 @@ class OnPolicyRunner:
     def save(self, path: str, infos: dict[str, Any] | None = None) -> None:
         """Write a checkpoint atomically (rank 0 only; a no-op on other ranks).
 
-        Keys: ``model_state_dict``, ``optimizer_state_dict``, ``iter``, ``policy_cfg``, ``obs_shapes``,
+        Keys: ``model_state_dict``, ``optimizer_state_dict``, ``iter``, ``total_timesteps``, ``learning_rate``,
+        ``policy_cfg``, ``obs_shapes``,
         ``num_actions``, ``config``, ``infos``, ``rsl_rl_version``, ``format_version``; loadable with
         ``torch.load(path, weights_only=True)``.
         """
@@ -417,6 +418,8 @@ class OnPolicyRunner:
             "model_state_dict": ac.state_dict(),
             "optimizer_state_dict": self.alg.optimizer_state_dict(),
             "iter": int(self.current_learning_iteration),
+            "total_timesteps": int(self.total_timesteps),
+            "learning_rate": float(self.alg.learning_rate),
             "policy_cfg": ac.policy_cfg,
             "obs_shapes": {k: list(v) for k, v in ac.obs_shapes.items()},
             "num_actions": int(ac.num_actions),
@@ -448,15 +451,25 @@ class OnPolicyRunner:
         ac.load_state_dict(ckpt["model_state_dict"], strict=False)
         if missing or unexpected:
             print(f"[rsl_rl] Loaded '{path}' non-strictly: missing keys {missing}, unexpected keys {unexpected}")
+        optimizer_loaded = False
         if load_optimizer and "optimizer_state_dict" in ckpt:
             if missing or unexpected:
                 print("[rsl_rl] Optimizer state not loaded: the parameter set differs from the checkpoint's")
             else:
                 try:
                     self.alg.load_optimizer_state_dict(ckpt["optimizer_state_dict"])
+                    optimizer_loaded = True
                 except (ValueError, KeyError, RuntimeError) as e:
                     raise CheckpointError(f"Optimizer state in '{path}' does not match the policy: {e}") from e
+        adaptive = self.cfg.algorithm.schedule == "adaptive"
+        if load_optimizer and not optimizer_loaded and adaptive and "learning_rate" in ckpt:
+            # a weights-only checkpoint: continue at the adapted learning rate (a fresh Adam at the config's initial
+            # rate moves a trained policy far in its first update)
+            self.alg.set_learning_rate(float(ckpt["learning_rate"]))
         self.current_learning_iteration = int(ckpt.get("iter", 0))
+        # env steps so far (checkpoints older than the key: iterations x this run's steps per iteration)
+        steps_per_iter = self.cfg.runner.num_steps_per_env * self.env.num_envs * self.rank_info.world_size
+        self.total_timesteps = int(ckpt.get("total_timesteps", self.current_learning_iteration * steps_per_iter))
         self.loaded_checkpoint = os.path.abspath(path)
         self.loaded_provenance = dict(ckpt.get("config") or {}).get("provenance")
         if self.is_main:

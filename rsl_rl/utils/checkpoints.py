@@ -12,6 +12,7 @@ A checkpoint is a dict of tensors and plain Python containers only, so it loads 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -146,7 +147,11 @@ def _check_field_types(path: str, data: dict[str, Any]) -> None:
         if key in data and not isinstance(data[key], types):
             raise CheckpointError(f"Checkpoint '{path}': field '{key}': expected {expected}, got "
                                   f"{type(data[key]).__name__}")
-    for key in ("iter", "num_actions"):
+    if "learning_rate" in data and (isinstance(data["learning_rate"], bool) or not isinstance(
+            data["learning_rate"], (int, float)) or not math.isfinite(data["learning_rate"]) or data["learning_rate"] < 0):
+        raise CheckpointError(f"Checkpoint '{path}': field 'learning_rate': expected a finite number >= 0, got "
+                              f"{data['learning_rate']!r}")
+    for key in ("iter", "num_actions", "total_timesteps"):
         if key in data and (isinstance(data[key], bool) or not isinstance(data[key], int) or data[key] < 0):
             raise CheckpointError(f"Checkpoint '{path}': field '{key}': expected an integer >= 0, got {data[key]!r}")
 

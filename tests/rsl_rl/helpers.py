@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
-from rsl_rl.config import AlgorithmCfg, PolicyCfg, RunnerCfg, TrainCfg
+from rsl_rl.config import AlgorithmCfg, DAggerCfg, PolicyCfg, RunnerCfg, TrainCfg
 from tests.rsl_rl.rsl_rl_toy_env import PointMassEnv
+
+DAGGER_FIELDS = {f.name for f in dataclasses.fields(DAggerCfg)} - {f.name for f in dataclasses.fields(AlgorithmCfg)}
 
 
 def small_cfg(
@@ -24,7 +28,7 @@ def small_cfg(
             actor_hidden_dims=[32, 32], critic_hidden_dims=[32, 32], obs_proc_actor=actor, obs_proc_critic=critic,
             init_noise_std=0.5, embed_dim=8,
         ),
-        algorithm=AlgorithmCfg(entropy_coef=0.0, **alg),  # type: ignore[arg-type]
+        algorithm=(DAggerCfg if set(alg) & DAGGER_FIELDS else AlgorithmCfg)(entropy_coef=0.0, **alg),  # type: ignore
         runner=RunnerCfg(num_steps_per_env=num_steps, save_interval=1000, log_interval=1000),
     )
 

@@ -176,3 +176,36 @@ def test_only_tensors_and_plain_containers_in_checkpoint(tmp_path) -> None:
             assert x is None or isinstance(x, (torch.Tensor, str, int, float, bool)), type(x)
 
     walk(data)
+
+
+def test_weights_only_resume_keeps_adapted_learning_rate_and_env_steps(tmp_path) -> None:
+    """A checkpoint without optimiser state resumes at its adapted learning rate (a fresh Adam at the initial rate
+    moves a trained policy far in its first update) and continues the env-step count."""
+    from rsl_rl.utils.checkpoints import save_weights_only
+
+    r1 = _runner(tmp_path / "run")
+    r1.learn(2)
+    r1.alg.set_learning_rate(3.3e-5)
+    r1.save(str(tmp_path / "run" / "model_2.pt"))
+    slim = save_weights_only(tmp_path / "run" / "model_2.pt", tmp_path / "slim.pt")
+    assert "optimizer_state_dict" not in slim and slim["learning_rate"] == pytest.approx(3.3e-5)
+    r2 = _runner()
+    r2.load(str(tmp_path / "slim.pt"))
+    assert r2.alg.learning_rate == pytest.approx(3.3e-5)
+    assert r2.alg.optimizer.param_groups[0]["lr"] == pytest.approx(3.3e-5)
+    assert r2.total_timesteps == r1.total_timesteps == 2 * 8 * 16
+    # a checkpoint from before these keys: the config's rate, steps counted as iterations x steps per iteration
+    del slim["learning_rate"], slim["total_timesteps"]
+    torch.save(slim, tmp_path / "old.pt")
+    r3 = _runner()
+    r3.load(str(tmp_path / "old.pt"))
+    assert r3.alg.learning_rate == pytest.approx(1e-3) and r3.total_timesteps == 2 * 8 * 16
+    # with the fixed schedule the config's rate wins
+    cfg = small_cfg(num_steps=8, schedule="fixed", learning_rate=2e-4)
+    r4 = OnPolicyRunner(PointMassEnv(16), cfg)
+    r4.load(str(tmp_path / "slim.pt"))
+    assert r4.alg.learning_rate == pytest.approx(2e-4)
+    bad = dict(slim, learning_rate=float("nan"))
+    torch.save(bad, tmp_path / "bad.pt")
+    with pytest.raises(CheckpointError, match="field 'learning_rate': expected a finite number"):
+        _runner().load(str(tmp_path / "bad.pt"))

@@ -9,7 +9,7 @@ import json
 import pytest
 import torch
 
-from rsl_rl.config import AlgorithmCfg, PolicyCfg, TrainCfg, from_dict, to_dict
+from rsl_rl.config import AlgorithmCfg, DAggerCfg, PolicyCfg, TrainCfg, from_dict, to_dict, without_teacher
 from rsl_rl.modules import ActorCritic, RunningNormalizer
 
 SHAPES = {"torso": (7,), "hist": (3, 5), "terrain": (4, 4)}
@@ -20,11 +20,14 @@ def _obs(n: int = 6) -> dict[str, torch.Tensor]:
 
 
 def test_config_round_trip_is_json_able() -> None:
-    cfg = TrainCfg(seed=3, algorithm=AlgorithmCfg(learning_rate=3e-4, policy_to_clone="x"))
+    cfg = TrainCfg(seed=3, algorithm=DAggerCfg(learning_rate=3e-4, policy_to_clone="x"))
     d = to_dict(cfg)
     assert json.loads(json.dumps(d)) == d
-    back = from_dict(TrainCfg, d)
-    assert back == cfg and back.algorithm.learning_rate == 3e-4
+    back = from_dict(TrainCfg, d)  # the stored class_name brings the DAgger config back
+    assert back == cfg and back.algorithm.learning_rate == 3e-4 and type(back.algorithm) is DAggerCfg
+    assert type(from_dict(TrainCfg, to_dict(TrainCfg())).algorithm) is AlgorithmCfg
+    ppo = without_teacher(cfg.algorithm)
+    assert type(ppo) is AlgorithmCfg and ppo.class_name == "PPO" and ppo.learning_rate == 3e-4
     assert from_dict(TrainCfg, {"policy": {"embed_dim": 5}}).policy.embed_dim == 5
 
 

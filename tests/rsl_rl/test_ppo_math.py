@@ -9,8 +9,8 @@ import math
 import pytest
 import torch
 
-from rsl_rl.algorithms import PPO, construct_algorithm
-from rsl_rl.config import AlgorithmCfg, PolicyCfg
+from rsl_rl.algorithms import PPO, DAgger, TeacherError, construct_algorithm
+from rsl_rl.config import AlgorithmCfg, DAggerCfg, PolicyCfg
 from rsl_rl.modules import ActorCritic
 from rsl_rl.storage import RolloutStorage, Transition
 
@@ -135,5 +135,13 @@ def test_factory_resolves_names_and_lists_valid_ones() -> None:
         construct_algorithm(AlgorithmCfg(class_name="SAC"), ac, SHAPES)
     with pytest.raises(ValueError, match=r"Invalid algorithm.schedule 'cosine'.*\['fixed', 'adaptive'\]"):
         construct_algorithm(AlgorithmCfg(schedule="cosine"), ac, SHAPES)
-    with pytest.raises(ValueError, match="need a teacher"):
-        construct_algorithm(AlgorithmCfg(bc_loss_coef=0.5), ac, SHAPES)
+    with pytest.raises(TeacherError, match="bc_loss_coef=0.5.*needs algorithm.policy_to_clone"):
+        construct_algorithm(DAggerCfg(bc_loss_coef=0.5), ac, SHAPES)
+    with pytest.raises(TypeError):  # PPO's config has no teacher fields: distillation is chosen explicitly
+        AlgorithmCfg(bc_loss_coef=0.5)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="'DAgger' needs a DAggerCfg"):
+        construct_algorithm(AlgorithmCfg(class_name="DAgger"), ac, SHAPES)
+    # a DAgger config with nothing to clone is plain PPO (the seed's student fine-tuning stage)
+    assert type(construct_algorithm(DAggerCfg(bc_loss_coef=0.0), ac, SHAPES)) is PPO
+    with pytest.raises(ValueError, match=r"bc_loss_coef must be in \[0, 1\], got 1.5"):
+        DAgger(ac, DAggerCfg(bc_loss_coef=1.5), teacher=None)  # type: ignore[arg-type]

@@ -37,12 +37,13 @@ def test_tensorboard_scalars_and_console(tmp_path, capsys) -> None:
     assert "ETA:" in out and "steps/s" in out
     tags = _scalars(str(tmp_path))
     expected = {
-        "Loss/value_function", "Loss/surrogate", "Loss/bc", "Loss/bounds", "Loss/learning_rate",
+        "Loss/value_function", "Loss/surrogate", "Loss/bounds", "Loss/learning_rate",
         "Policy/mean_noise_std", "Perf/total_fps", "Perf/collection_time", "Perf/learning_time",
         "Train/mean_reward", "Train/mean_episode_length", "Episode/rew_distance", "Episode/success/overall",
         "Network/gate_terrain_mean_abs", "Network/gate_terrain_max_abs",
     }
     assert expected <= set(tags), expected - set(tags)
+    assert "Loss/bc" not in tags and "BC loss" not in out  # PPO has no behaviour cloning (DAgger logs it)
     assert len(tags["Loss/surrogate"]) == 3
     assert tags["Train/mean_episode_length"][-1] == pytest.approx(10.0)
     with open(tmp_path / "config.json") as f:

@@ -32,7 +32,7 @@ from legged_gym.envs.base.legged_robot_config import (
     wandb_available,
 )
 from legged_gym.envs.g1.g1_config import g1_init_state, g1_tracking_control
-from rsl_rl.config import AlgorithmCfg, PolicyCfg, RunnerCfg
+from rsl_rl.config import AlgorithmCfg, DAggerCfg, PolicyCfg, RunnerCfg
 
 TORSO_TERMS = ["root_height", "base_lin_vel", "base_ang_vel", "projected_gravity", "dof_pos", "dof_vel", "actions"]
 TORSO_REAL_TERMS = ["base_ang_vel", "projected_gravity", "dof_pos", "dof_vel", "actions"]
@@ -145,15 +145,21 @@ def deepmimic_runner(name: str = "g1_deepmimic") -> RunnerCfg:
     )
 
 
+# the seed's PPO settings of the tracking tasks
+_DEEPMIMIC_PPO: dict[str, object] = dict(
+    entropy_coef=0.0025, learning_rate=1e-3, schedule="adaptive", desired_kl=0.02, lr_adapt_factor=1.2,
+    num_learning_epochs=5, num_mini_batches=4, gamma=0.99, lam=0.95, max_grad_norm=1.0, bounds_loss_coef=5e-4,
+)
+
+
 def deepmimic_algorithm(**kw: object) -> AlgorithmCfg:
     """The seed's PPO settings for the G1 tracking tasks."""
-    base = dict(
-        entropy_coef=0.0025, learning_rate=1e-3, schedule="adaptive", desired_kl=0.02, lr_adapt_factor=1.2,
-        num_learning_epochs=5, num_mini_batches=4, gamma=0.99, lam=0.95, max_grad_norm=1.0,
-        bounds_loss_coef=5e-4,
-    )
-    base.update(kw)
-    return AlgorithmCfg(**base)
+    return AlgorithmCfg(**{**_DEEPMIMIC_PPO, **kw})  # type: ignore[arg-type]
+
+
+def deepmimic_dagger(**kw: object) -> DAggerCfg:
+    """The seed's PPO settings plus behaviour cloning (``bc_loss_coef``) for the DAgger students."""
+    return DAggerCfg(**{**_DEEPMIMIC_PPO, **kw})  # type: ignore[arg-type]
 
 
 @dataclass
@@ -200,7 +206,7 @@ class G1DeepMimicCfgDagger(G1DeepMimicCfgPPO):
         )
     )
     algorithm: AlgorithmCfg = field(
-        default_factory=lambda: deepmimic_algorithm(bc_loss_coef=1.0, learning_rate=1e-4, schedule="fixed")
+        default_factory=lambda: deepmimic_dagger(bc_loss_coef=1.0, learning_rate=1e-4, schedule="fixed")
     )
     runner: RunnerCfg = field(default_factory=lambda: deepmimic_runner("g1_deepmimic_dagger"))
 
@@ -234,7 +240,7 @@ def student_dagger(name: str, actor: dict[str, str]) -> G1DeepMimicCfgPPO:
     """A DAgger student (``--train.algorithm.policy_to_clone=<teacher run>``): BC weight 1, fixed lr 1e-3."""
     return G1DeepMimicCfgPPO(
         policy=student_policy(actor),
-        algorithm=deepmimic_algorithm(bc_loss_coef=1.0, learning_rate=1e-3, schedule="fixed"),
+        algorithm=deepmimic_dagger(bc_loss_coef=1.0, learning_rate=1e-3, schedule="fixed"),
         runner=deepmimic_runner(name),
     )
 
