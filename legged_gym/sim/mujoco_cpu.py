@@ -18,12 +18,11 @@ import torch
 from mujoco import rollout
 from torch import Tensor
 
-from legged_gym.sim.base import SceneSpec, SimBackend
-from legged_gym.sim.heightfield import TerrainSampler
+from legged_gym.sim.base import SceneSpec
 from legged_gym.sim.kinematics import BodyStates, ForwardKinematics, quat_to_matrix_np
-from legged_gym.sim.mujoco_scene import build_scene, kinematic_tree
+from legged_gym.sim.mujoco_common import MujocoBackendBase
 from legged_gym.sim.pd_control import MAX_STATE_VALUE, DelayedTargets, TorqueNoise, position_actuator_params
-from legged_gym.utils.math import quat_rotate, quat_rotate_inverse
+from legged_gym.utils.math import quat_rotate_inverse
 
 _FULL = mujoco.mjtState.mjSTATE_FULLPHYSICS
 
@@ -36,18 +35,12 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-class MujocoCpuBackend(SimBackend):
+class MujocoCpuBackend(MujocoBackendBase):
     """The embedded default backend. See :class:`~legged_gym.sim.base.SimBackend` for the contract."""
 
     def __init__(self, spec: SceneSpec, device: str | torch.device = "cpu") -> None:
-        self.spec = spec
-        self.device = torch.device(device)
-        self.model, self.layout = build_scene(spec)
+        self._init_scene(spec, device)
         m = self.model
-        self.num_envs = spec.num_envs
-        self.num_dof = len(spec.joint_names)
-        self.joint_names = list(spec.joint_names)
-        self.contact_body_names = list(spec.contact_bodies)
         self.nthread = spec.num_threads if spec.num_threads > 0 else available_cores()
         self._pool = rollout.Rollout(nthread=self.nthread)
         self._datas = [mujoco.MjData(m) for _ in range(self.nthread)]
@@ -58,7 +51,7 @@ class MujocoCpuBackend(SimBackend):
         approx_bytes = m.hfield_data.nbytes + 200_000
         budget = int(spec.max_variant_memory_mb * 2**20)
         self.num_variants = int(max(1, min(self.num_envs, budget // approx_bytes)))
-        self._variants = ModelVariants(m, self.num_envs, len(spec.joint_names), self.num_variants, self._write_params)
+        self._variants = ModelVariants(m, self.num_envs, self.num_dof, self.num_variants, self._write_params)
 
         self.nstate = mujoco.mj_stateSize(m, _FULL)
         self._qpos0 = 1  # state layout: time, qpos, qvel, act, ...
@@ -71,39 +64,20 @@ class MujocoCpuBackend(SimBackend):
         self._control_noise = np.zeros((n, dec, m.nu + m.nv))  # ctrl + applied joint forces (torque noise)
         self._targets = DelayedTargets(n, self.num_dof, dec, spec.max_control_delay, torch.device("cpu"), torch.float64)
 
-        f64 = dict(dtype=np.float64)
-        self._kp = np.asarray(spec.kp, **f64)
-        self._kd = np.asarray(spec.kd, **f64)
+        self._kp = np.asarray(spec.kp, dtype=np.float64)
+        self._kd = np.asarray(spec.kd, dtype=np.float64)
         self._act = self.layout.actuator_ids
         self._jq = self.layout.joint_qpos_adr
         self._jv = self.layout.joint_dof_adr
-        self._effort = np.array([m.actuator_forcerange[a, 1] for a in self._act])
-        self._noise = TorqueNoise(n, torch.from_numpy(self._effort), spec.seed)
-        self._base_mass = float(m.body_mass[self.layout.mass_body_id])
-
-        jnt_ids = [mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, j) for j in self.joint_names]
-        t = dict(device=self.device, dtype=torch.float32)
-        self.dof_limits = torch.tensor(m.jnt_range[jnt_ids], **t)
-        self.effort_limits = torch.tensor(self._effort, **t)
-        self.terrain = TerrainSampler(spec.heightfield, self.device)
-        self._tree = kinematic_tree(m, self.layout)
-        self.body_names = self._tree.body_names
+        self._noise = TorqueNoise(n, self.effort_limits.cpu().double(), spec.seed)
         self._fk: dict[tuple[str, ...] | None, ForwardKinematics] = {}
 
-        key = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_KEY, "default")
-        data = mujoco.MjData(m)
-        if key >= 0:
-            mujoco.mj_resetDataKeyframe(m, data, key)
-        mujoco.mj_getState(m, data, self._state[0], _FULL)
+        mujoco.mj_getState(m, self.default_data, self._state[0], _FULL)
         self._default_state = self._state[0].copy()  # where an environment with a broken state is put back
         self._default_state[0] = 0.0
         self._state[:] = self._state[0]
-        self.nan_reset_count = 0
-        self._nan_envs = torch.zeros(n, dtype=torch.bool, device=self.device)
         self._targets.reset(torch.arange(n), torch.from_numpy(self._state[:, self._qpos0 + self._jq]))
         self._sensors = np.zeros((n, m.nsensordata))
-        contact_cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
-        self._sensor_cols = np.concatenate([self.layout.torque_sensor_adr, contact_cols]).astype(np.int64)
         self._refresh()
 
     # --- stepping -------------------------------------------------------------------------------
@@ -152,11 +126,11 @@ class MujocoCpuBackend(SimBackend):
         """
         reset_by_engine = np.abs(self._state[:, 0] - expected_time) > 0.5 * self.model.opt.timestep
         bad = broken_in | reset_by_engine | self._broken(self._state)
-        self._nan_envs = torch.from_numpy(bad).to(self.device)
-        if bad.any():
+        count = int(bad.sum())
+        if count:
             self._state[bad] = self._default_state
             self._sensors[bad] = 0.0
-            self.nan_reset_count += int(bad.sum())
+        self._flag_broken(torch.from_numpy(bad), count)
 
     def _refresh(self, rows: np.ndarray | None = None) -> None:
         """Copy the engine state into the float32 torch tensors the environment reads (two conversions).
@@ -166,18 +140,8 @@ class MujocoCpuBackend(SimBackend):
         """
         q0, v0 = self._qpos0, self._qvel0
         s = torch.from_numpy(self._state[:, q0 : v0 + self.model.nv]).to(self.device, torch.float32)
-        q, v = 0, v0 - q0  # column of qpos[0] and qvel[0] in s
-        self.root_pos_w = s[:, q : q + 3]
-        self.root_quat_w = s[:, q + 3 : q + 7]
-        self.root_lin_vel_w = s[:, v : v + 3]
-        self.root_ang_vel_w = quat_rotate(self.root_quat_w, s[:, v + 3 : v + 6])
-        self.dof_pos = s[:, self._jq]
-        self.dof_vel = s[:, v + self._jv]
-        sens = torch.from_numpy(self._sensors[:, self._sensor_cols]).to(self.device, torch.float32)
-        nj = self.num_dof
-        self.applied_torques = sens[:, :nj]
-        # MuJoCo reports the force the body exerts on its contacts; the force *on* the body is its negative.
-        self.contact_forces_w = -sens[:, nj:].reshape(self.num_envs, -1, 3)
+        sens = torch.from_numpy(self._sensors[:, self._sensor_cols_np]).to(self.device, torch.float32)
+        self._publish(s[:, : v0 - q0], s[:, v0 - q0 :], sens)
         if rows is None or not hasattr(self, "_bodies"):
             self._bodies: dict[tuple, BodyStates] = {}
         elif len(rows):
@@ -188,7 +152,7 @@ class MujocoCpuBackend(SimBackend):
         if key not in self._bodies:
             if bodies not in self._fk:
                 ids = None if bodies is None else [self._body_index(b) for b in bodies]
-                self._fk[bodies] = ForwardKinematics(self._tree, self.num_dof, ids)
+                self._fk[bodies] = ForwardKinematics(self.tree, self.num_dof, ids)
             out = self._fk[bodies].compute(*self._fk_args(slice(None), with_velocities))
             t = lambda name: torch.from_numpy(out[name]).to(self.device, torch.float32) if name in out else None  # noqa: E731
             self._bodies[key] = BodyStates(pos=t("pos"), quat=t("quat"), lin_vel=t("lin_vel"), ang_vel=t("ang_vel"))
@@ -226,15 +190,11 @@ class MujocoCpuBackend(SimBackend):
         if ids.size == 0:
             return
         q0, v0 = self._qpos0, self._qvel0
-        np_ = lambda x: x.detach().to("cpu", torch.float64).numpy()  # noqa: E731
-        quat = root_quat_w / root_quat_w.norm(dim=-1, keepdim=True)
+        qpos, qvel = self._pack_rows(root_pos_w, root_quat_w, root_lin_vel_w, root_ang_vel_w, dof_pos, dof_vel,
+                                     torch.float64, torch.device("cpu"))
         rows = np.zeros((ids.size, self.nstate))
-        rows[:, q0 : q0 + 3] = np_(root_pos_w)
-        rows[:, q0 + 3 : q0 + 7] = np_(quat)
-        rows[:, q0 + self._jq] = np_(dof_pos)
-        rows[:, v0 : v0 + 3] = np_(root_lin_vel_w)
-        rows[:, v0 + 3 : v0 + 6] = np_(quat_rotate_inverse(quat, root_ang_vel_w))
-        rows[:, v0 + self._jv] = np_(dof_vel)
+        rows[:, q0:v0] = qpos.numpy()
+        rows[:, v0 : v0 + self.model.nv] = qvel.numpy()
         self._state[ids] = rows  # time 0 (the engine's clock restarts with each episode)
         self._targets.reset(torch.from_numpy(ids), torch.from_numpy(rows[:, q0 + self._jq]))
         self._sensors[ids] = 0.0

@@ -33,12 +33,11 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         "the MuJoCo Warp backend needs warp-lang and mujoco-warp: install the gpu extra (pip install -e '.[gpu]')"
     ) from exc
 
-from legged_gym.sim.base import SceneSpec, SimBackend
-from legged_gym.sim.heightfield import TerrainSampler
+from legged_gym.sim.base import SceneSpec
 from legged_gym.sim.kinematics import BodyStates
-from legged_gym.sim.mujoco_scene import build_scene, kinematic_tree
+from legged_gym.sim.mujoco_common import MujocoBackendBase
 from legged_gym.sim.pd_control import DelayedTargets, TorqueNoise, nonfinite_envs, position_actuator_params
-from legged_gym.utils.math import quat_rotate, quat_rotate_inverse
+from legged_gym.utils.math import quat_rotate_inverse
 
 # overflows that mean missing contacts or constraints (wrong physics); solver iteration limits are not among them
 CAPACITY_OVERFLOWS = {
@@ -90,28 +89,19 @@ def warp_device_for(device: torch.device) -> str:
     return f"cuda:{index}"
 
 
-class MujocoWarpBackend(SimBackend):
+class MujocoWarpBackend(MujocoBackendBase):
     """MuJoCo Warp backend. See :class:`~legged_gym.sim.base.SimBackend` for the contract."""
 
     def __init__(self, spec: SceneSpec, device: str | torch.device = "cuda:0") -> None:
-        self.spec = spec
-        self.device = torch.device(device)
-        self._wp_device = warp_device_for(self.device)
+        self._wp_device = warp_device_for(torch.device(device))
+        self._init_scene(spec, device)
         self._cuda = self.device.type == "cuda"
-        self.model, self.layout = build_scene(spec)
         m = self.model
         n, dec = spec.num_envs, spec.decimation
-        self.num_envs = n
-        self.num_dof = len(spec.joint_names)
-        self.joint_names = list(spec.joint_names)
-        self.contact_body_names = list(spec.contact_bodies)
         if spec.nconmax < 1 or spec.njmax < 1:
             raise ValueError(f"SceneSpec.nconmax and njmax must be >= 1, got {spec.nconmax} and {spec.njmax}")
 
-        data = mujoco.MjData(m)
-        key = mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_KEY, "default")
-        if key >= 0:
-            mujoco.mj_resetDataKeyframe(m, data, key)  # no collision pass here: buffers are sized by nconmax/njmax
+        data = self.default_data
         with wp.ScopedDevice(self._wp_device):
             self.wm = mjw.put_model(m, batch_sizes={f: n for f in PER_WORLD_FIELDS})
             self.wm.opt.warn_overflow = 0  # reported by this backend, once, with the knob to turn
@@ -132,28 +122,17 @@ class MujocoWarpBackend(SimBackend):
         self._jv = torch.as_tensor(self.layout.joint_dof_adr, device=self.device)
         self._kp = torch.as_tensor(spec.kp, device=self.device, dtype=torch.float32)
         self._kd = torch.as_tensor(spec.kd, device=self.device, dtype=torch.float32)
-        self._base_mass = float(m.body_mass[self.layout.mass_body_id])
-        jnt_ids = [mujoco.mj_name2id(m, mujoco.mjtObj.mjOBJ_JOINT, j) for j in self.joint_names]
-        t = dict(device=self.device, dtype=torch.float32)
-        self.dof_limits = torch.tensor(m.jnt_range[jnt_ids], **t)
-        self.effort_limits = torch.tensor(m.actuator_forcerange[self.layout.actuator_ids, 1], **t)
-        self.terrain = TerrainSampler(spec.heightfield, self.device)  # ray casts in torch on this device
-        self.body_names = kinematic_tree(m, self.layout).body_names
         self._body_ids = torch.as_tensor(self.layout.body_ids, device=self.device)
         self._root_of_body = torch.as_tensor(m.body_rootid[self.layout.body_ids], device=self.device)
 
         self._targets = DelayedTargets(n, self.num_dof, dec, spec.max_control_delay, self.device, torch.float32)
         self._targets.reset(torch.arange(n, device=self.device), self._qpos_default[self._jq].expand(n, -1))
         self._noise = TorqueNoise(n, self.effort_limits, spec.seed)
-        contact_cols = (self.layout.contact_sensor_adr[:, None] + np.arange(3)[None, :]).ravel()
-        cols = np.concatenate([self.layout.torque_sensor_adr, contact_cols]).astype(np.int64)
-        self._sensor_cols = torch.as_tensor(cols, device=self.device)
+        self._sensor_cols = torch.as_tensor(self._sensor_cols_np, device=self.device)
         self._graph = None
         self._use_graph = spec.graph_capture and self._cuda
         self._steps = 0
-        self.nan_reset_count = 0
         self.overflow_count = 0
-        self._nan_envs = torch.zeros(n, dtype=torch.bool, device=self.device)
         self._sensordata.zero_()
         self._refresh()
 
@@ -215,7 +194,7 @@ class MujocoWarpBackend(SimBackend):
         bad = nonfinite_envs(self._qpos, self._qvel) | broken_in
         overflow = self._overflow & _CAPACITY_MASK
         any_bad, any_overflow = torch.stack([bad.any(), (overflow != 0).any()]).tolist()  # one device sync
-        self._nan_envs = bad
+        self._flag_broken(bad, 0)
         if any_overflow:
             worlds = int((overflow != 0).sum())
             flags = _or_all(overflow.unique())
@@ -230,25 +209,13 @@ class MujocoWarpBackend(SimBackend):
                 )
         if any_bad:
             ids = bad.nonzero().flatten()
-            self.nan_reset_count += int(ids.numel())
+            self.nan_reset_count += int(ids.numel())  # counted here: the mask's sum would be a second device sync
             self._write_rows(ids, self._qpos_default.expand(ids.numel(), -1), torch.zeros(ids.numel(), self.model.nv,
                              device=self.device))
 
     def _refresh(self) -> None:
         """Snapshot the engine state into the float32 tensors the environment reads (device-local copies)."""
-        s = torch.cat([self._qpos, self._qvel], dim=1)
-        q, v = 0, self.model.nq
-        self.root_pos_w = s[:, q : q + 3]
-        self.root_quat_w = s[:, q + 3 : q + 7]
-        self.root_lin_vel_w = s[:, v : v + 3]
-        self.root_ang_vel_w = quat_rotate(self.root_quat_w, s[:, v + 3 : v + 6])
-        self.dof_pos = s[:, self._jq]
-        self.dof_vel = s[:, v + self._jv]
-        sens = self._sensordata[:, self._sensor_cols]
-        nj = self.num_dof
-        self.applied_torques = sens[:, :nj]
-        # MuJoCo reports the force the body exerts on its contacts; the force *on* the body is its negative.
-        self.contact_forces_w = -sens[:, nj:].reshape(self.num_envs, -1, 3)
+        self._publish(self._qpos.clone(), self._qvel.clone(), self._sensordata[:, self._sensor_cols])
         self._bodies: dict[tuple, BodyStates] = {}
 
     def body_states(self, bodies: tuple[str, ...] | None = None, with_velocities: bool = True) -> BodyStates:
@@ -297,14 +264,8 @@ class MujocoWarpBackend(SimBackend):
         ids = env_ids.to(self.device)
         if ids.numel() == 0:
             return
-        d = lambda x: x.detach().to(self.device, torch.float32)  # noqa: E731
-        quat = d(root_quat_w)
-        quat = quat / quat.norm(dim=-1, keepdim=True)
-        qpos = self._qpos_default.repeat(ids.numel(), 1)
-        qvel = torch.zeros(ids.numel(), self.model.nv, device=self.device)
-        qpos[:, 0:3], qpos[:, 3:7], qpos[:, self._jq] = d(root_pos_w), quat, d(dof_pos)
-        qvel[:, 0:3], qvel[:, 3:6] = d(root_lin_vel_w), quat_rotate_inverse(quat, d(root_ang_vel_w))
-        qvel[:, self._jv] = d(dof_vel)
+        qpos, qvel = self._pack_rows(root_pos_w, root_quat_w, root_lin_vel_w, root_ang_vel_w, dof_pos, dof_vel,
+                                     torch.float32, self.device)
         self._write_rows(ids, qpos, qvel)
         self._refresh()
 
