@@ -72,7 +72,12 @@ def test_policy_drives_legs_and_holds_upper_body():
 def test_reference_gait_and_stance_mask(step, stance, swing_leg):
     env = make_env(1, **QUIET)
     env.episode_length_buf[:] = step  # phase = step * 0.01 s / 0.64 s
+    before = env._obs_stance_mask().clone()
+    env._compute_reference()  # what each step does once, before rewards and observations read it
+    assert torch.equal(env._obs_stance_mask(), env._obs_stance_mask())  # reading a term changes nothing
     mask = env._obs_stance_mask()[0].tolist()
+    if step not in (0, 1, 32):  # the observation is the stored state, not recomputed from the new buffer
+        assert before[0].tolist() != mask
     assert mask == list(stance)
     offsets = (env.ref_dof_pos - env.default_policy_pos)[0]
     if swing_leg is None:  # double support (|sin| < 0.1) or stance: the reference is the default pose

@@ -342,7 +342,7 @@ class TrackingProbe:
     instance attributes of the environment and its replay loader, removed on exit; the environment class is untouched.
 
     Uses the tracking environment's fields ``replay`` (``sample_starts``, ``clip_start``), ``ref_clip``,
-    ``ref_frame``, ``ref_last``, ``reference()``, ``links()``, ``num_tracked``, ``feet_contact_dm``,
+    ``ref_frame``, ``ref_last``, ``reference()``, ``links()``, ``num_tracked``, ``dm_contact``,
     ``episode_length_buf``, ``reset_buf`` and ``time_out_buf``.
     """
 
@@ -394,7 +394,7 @@ class TrackingProbe:
             "success": (env.time_out_buf & (env.ref_frame >= env.ref_last)).clone(),
             "errors": frame_errors(
                 env.dof_pos, ref["joints"], env.links().pos[:, :k], ref["link_pos"][:, :k], env.root_pos_w,
-                ref["root_pos"], env.feet_contact_dm, ref["contacts"],
+                ref["root_pos"], env.dm_contact.contact, ref["contacts"],
             ),
         }
 

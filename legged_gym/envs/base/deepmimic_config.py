@@ -147,7 +147,6 @@ class DeepMimicRewardsCfg(RewardsCfg):
     root_vel_tracking_k: float = 10.0
     root_ang_vel_tracking_k: float = 0.01
     feet_orientation_k: float = 6.0
-    contact_force_threshold: float = 1.0  # [N] a foot is in contact above this vertical force
 
 
 @dataclass

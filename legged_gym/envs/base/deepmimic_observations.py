@@ -63,11 +63,11 @@ class DeepMimicObservations:
                 self._heading_inv(ref["link_pos"][:, :nt] - links.pos[:, :nt]).flatten(1),
             ]
         ref = self.reference(1)
-        actual = self.feet_contact_dm.float()
+        actual, last = self.dm_contact.contact.float(), self.dm_contact.last_contact.float()
         target = ref["contacts"]
         prev_target = self.reference(0)["contacts"]
-        invalid = ((actual != self.last_contact_actual) & (target == prev_target)).float()
-        parts += [self._heading_inv(links.lin_vel[:, :nt]).flatten(1), actual, target, self.last_contact_actual, invalid]
+        invalid = ((actual != last) & (target == prev_target)).float()
+        parts += [self._heading_inv(links.lin_vel[:, :nt]).flatten(1), actual, target, last, invalid]
         return torch.cat(parts, dim=-1)
 
     def _torso_index(self) -> int:

@@ -70,11 +70,11 @@ class DeepMimicRewards:
 
     def _reward_feet_contact_matching(self) -> Tensor:
         """Number of feet whose contact state equals the reference's."""
-        return torch.sum((self.feet_contact_dm.float() == self.reference()["contacts"]).float(), dim=1)
+        return torch.sum((self.dm_contact.contact.float() == self.reference()["contacts"]).float(), dim=1)
 
     def _reward_contact_no_vel(self) -> Tensor:
         """Sum over feet in contact of the foot's speed [m/s] (sliding)."""
-        return torch.sum(self._feet_states().lin_vel.norm(dim=-1) * self.feet_contact_dm, dim=1)
+        return torch.sum(self._feet_states().lin_vel.norm(dim=-1) * self.dm_contact.contact, dim=1)
 
     def _reward_action_accel(self) -> Tensor:
         """Sum of squared second differences of the actions."""

@@ -8,13 +8,14 @@ backend -> ``post_physics_step``: counters -> state refresh -> ``_update_state``
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.envs.base.domain_rand import DomainRandomizer
+from legged_gym.envs.base.foot_contact import FootContact
 from legged_gym.envs.base.legged_robot_config import LeggedRobotCfg
 from legged_gym.envs.base.observations import ObservationManager
 from legged_gym.envs.base.rewards import LeggedRobotRewards
@@ -42,6 +43,8 @@ def match_by_substring(names: list[str], table: dict[str, float], what: str) -> 
 class LeggedRobot(LeggedRobotRewards, VecEnv):
     """A batch of legged robots on flat ground or a height field, tracking velocity commands by default."""
 
+    # observation term name in the config -> method suffix, where a task's formula for that name is not the generic one
+    obs_terms: ClassVar[dict[str, str]] = {}
     # term -> (obs_scales field, noise_scales field[, "gaussian"]); terms not listed are unscaled and noise-free
     obs_term_units: dict[str, tuple[str | None, ...]] = {
         "base_lin_vel": ("lin_vel", "lin_vel"),
@@ -184,8 +187,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         self.episode_length_buf = torch.zeros(n, dtype=torch.long, device=dev)
         self.common_step_counter = 0
         self.commands = torch.zeros(n, 4, **f)  # vx, vy, yaw rate, heading
-        self.feet_air_time = torch.zeros(n, len(self.feet_indices), **f)
-        self.last_contacts = torch.zeros(n, len(self.feet_indices), dtype=torch.bool, device=dev)
+        self.feet = FootContact(n, self.feet_indices, self.cfg.rewards.contact_force_threshold, self.dt)
         self.env_origins = torch.zeros(n, 3, **f)
         limits = self.sim.dof_limits
         mid, half = (limits[:, 0] + limits[:, 1]) / 2, (limits[:, 1] - limits[:, 0]) / 2
@@ -252,14 +254,11 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
 
     def _update_state(self) -> None:
         """Stateful quantities that several rewards read, updated exactly once per step."""
-        contact = self.contact_forces[:, self.feet_indices, 2] > 1.0
-        self.feet_contact = contact
-        contact_filt = contact | self.last_contacts
-        self.first_contact = (self.feet_air_time > 0.0) & contact_filt
-        self.feet_air_time_at_contact = self.feet_air_time * self.first_contact
-        self.feet_air_time += self.dt
-        self.feet_air_time *= ~contact_filt
-        self.last_contacts = contact
+        self.feet.update(self.contact_forces, self._feet_stance())
+
+    def _feet_stance(self) -> Tensor | None:
+        """Feet a gait has in stance this step, counted as contact by the air-time filter (None: no gait)."""
+        return None
 
     def _post_physics_step_callback(self) -> None:
         """Command resampling, heading control and pushes."""
@@ -304,6 +303,7 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         if len(env_ids) == 0:
             return
         self._log_episode(env_ids)
+        self.feet.reset(env_ids)  # before the new state, which may set the feet's contacts (a reference's)
         self._reset_root_and_dofs(env_ids)
         self._resample_commands(env_ids)
         self.domain_rand.on_reset(env_ids)
@@ -312,8 +312,6 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         self.last_last_actions[env_ids] = 0.0
         self.last_dof_vel[env_ids] = 0.0
         self.last_root_vel[env_ids] = 0.0
-        self.feet_air_time[env_ids] = 0.0
-        self.last_contacts[env_ids] = False
         self.episode_length_buf[env_ids] = 0
         self.reset_buf[env_ids] = True
         if hasattr(self, "obs_manager"):

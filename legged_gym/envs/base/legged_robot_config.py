@@ -155,6 +155,7 @@ class RewardScalesCfg:
 
 @dataclass
 class RewardsCfg:
+    contact_force_threshold: float = 1.0  # [N] a foot is in contact above this vertical force (every task's feet)
     scales: RewardScalesCfg = field(default_factory=RewardScalesCfg)
     only_positive_rewards: bool = True  # clip the summed reward at zero (termination is added after)
     tracking_sigma: float = 0.25  # tracking reward = exp(-error^2 / sigma)

@@ -96,9 +96,9 @@ class ObservationManager:
         return value == ("newest_first" if what == "order" else "zeros")
 
     def _make_term(self, key: str, name: str) -> ObsTerm:
-        fn = getattr(self.env, f"_obs_{name}", None)
+        fn = getattr(self.env, f"_obs_{self.env.obs_terms.get(name, name)}", None)
         if fn is None:
-            known = sorted(n[5:] for n in dir(self.env) if n.startswith("_obs_"))
+            known = sorted({n[5:] for n in dir(self.env) if n.startswith("_obs_")} | set(self.env.obs_terms))
             raise ValueError(f"env.observations['{key}']: unknown term '{name}'; known terms: {known}")
         units = self.env.obs_term_units.get(name, (None, None))
         scale_name, noise_name = units[0], units[1]

@@ -1,7 +1,8 @@
 """Reward bookkeeping and the generic legged-robot reward terms.
 
-A term ``name`` is a method ``_reward_<name>(self) -> Tensor (N,)``; it is active when
-``cfg.rewards.scales.<name>`` is non-zero, and its scale is multiplied by the control dt (scales
+A term ``name`` is a method ``_reward_<name>(self) -> Tensor (N,)``, or ``_reward_<reward_terms[name]>`` where a
+task's table :attr:`LeggedRobotRewards.reward_terms` binds the name to a formula named for what it computes (one
+method name, one formula); it is active when ``cfg.rewards.scales.<name>`` is non-zero, and its scale is multiplied by the control dt (scales
 are per second). Terms are pure: state they read (air time, first contacts) is updated once per
 step in ``_update_state`` before rewards run.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import ClassVar
 
 import torch
 from torch import Tensor
@@ -18,18 +20,22 @@ from torch import Tensor
 class LeggedRobotRewards:
     """Mixin with reward bookkeeping and the legged_gym reward terms."""
 
+    # reward name in the config -> method suffix, where a task's formula for that name is not the generic one
+    reward_terms: ClassVar[dict[str, str]] = {}
+
     def _prepare_reward_function(self) -> None:
         """Bind ``_reward_<name>`` for every non-zero scale; unknown names are an error listing the known terms."""
         scales = {f.name: getattr(self.cfg.rewards.scales, f.name) for f in dataclasses.fields(self.cfg.rewards.scales)}
         self.reward_scales: dict[str, float] = {}
         self.reward_functions: dict[str, Callable[[], Tensor]] = {}
-        known = sorted(n[len("_reward_") :] for n in dir(self) if n.startswith("_reward_"))
+        known = sorted({n[len("_reward_") :] for n in dir(self) if n.startswith("_reward_")} | set(self.reward_terms))
         for name, scale in scales.items():
             if scale == 0:
                 continue
-            fn = getattr(self, f"_reward_{name}", None)
+            method = f"_reward_{self.reward_terms.get(name, name)}"
+            fn = getattr(self, method, None)
             if fn is None:
-                raise ValueError(f"rewards.scales.{name} = {scale} but no method _reward_{name}; known terms: {known}")
+                raise ValueError(f"rewards.scales.{name} = {scale} but no method {method}; known terms: {known}")
             self.reward_scales[name] = float(scale) * self.dt
             if name != "termination":
                 self.reward_functions[name] = fn
@@ -125,7 +131,7 @@ class LeggedRobotRewards:
     def _reward_feet_air_time(self) -> Tensor:
         """Sum over feet of (air time - target) at touchdown, only while a motion is commanded."""
         target = self.cfg.rewards.feet_air_time_target
-        rew = torch.sum((self.feet_air_time_at_contact - target) * self.first_contact, dim=1)
+        rew = torch.sum((self.feet.air_time_at_contact - target) * self.feet.first_contact, dim=1)
         return rew * (self.commands[:, :2].norm(dim=1) > 0.1)
 
     def _reward_stand_still(self) -> Tensor:

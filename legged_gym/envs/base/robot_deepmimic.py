@@ -23,6 +23,7 @@ from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.envs.base.deepmimic_config import LeggedRobotDeepMimicCfg
 from legged_gym.envs.base.deepmimic_observations import DeepMimicObservations
 from legged_gym.envs.base.deepmimic_rewards import DeepMimicRewards
+from legged_gym.envs.base.foot_contact import FootContact
 from legged_gym.envs.base.height_sensor import HeightScanner
 from legged_gym.envs.base.legged_robot import LeggedRobot
 from legged_gym.envs.base.motion_sources import ClipSource, clip_teachers, discover_clips
@@ -176,8 +177,10 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         self.ref_last = torch.zeros(n, dtype=torch.long, device=dev)
         self.episode_max_len = torch.ones(n, dtype=torch.long, device=dev)
         self.env_offsets = torch.zeros(n, 3, device=dev)
-        self.last_contact_actual = torch.zeros(n, len(dm.contact_bodies), device=dev)
-        self.feet_contact_dm = torch.zeros(n, len(dm.contact_bodies), dtype=torch.bool, device=dev)
+        # the contact state of the clip's contact bodies: the feet's own when they are the same bodies
+        same = torch.equal(self.dm_feet_indices, self.feet_indices)
+        self.dm_contact = self.feet if same else FootContact(
+            n, self.dm_feet_indices, self.cfg.rewards.contact_force_threshold, self.dt)
         self.episode_started = torch.zeros(n, dtype=torch.bool, device=dev)
         self.height_scanner = HeightScanner(self, self.cfg.height_sensor)
         self._links = None
@@ -226,13 +229,12 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
 
     def _update_state(self) -> None:
         super()._update_state()
-        self.last_contact_actual = self.feet_contact_dm.float()
+        if self.dm_contact is not self.feet:
+            self.dm_contact.update(self.contact_forces)
         self.ref_frame = torch.minimum(self.ref_frame + 1, self.ref_last)
         self._ref_cache = {}
         if self.cfg.deepmimic.viz_replay:
             self._teleport_to_reference(torch.arange(self.num_envs, device=self.device))
-        f = self.contact_forces[:, self.dm_feet_indices, 2]
-        self.feet_contact_dm = f > self.cfg.rewards.contact_force_threshold
 
     def _teleport_to_reference(self, env_ids: Tensor) -> None:
         """Kinematic replay: put the robot on the reference; contact forces and torques stay those measured
@@ -342,8 +344,7 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
             dof,
             r.joint_vel[frame] if vel else torch.zeros_like(dof),
         )
-        self.last_contact_actual[env_ids] = r.contacts[frame]
-        self.feet_contact_dm[env_ids] = r.contacts[frame] > 0.5
+        self.dm_contact.reset(env_ids, r.contacts[frame] > 0.5)
 
     def _log_episode(self, env_ids: Tensor) -> None:
         super()._log_episode(env_ids)

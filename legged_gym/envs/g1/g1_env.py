@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 from torch import Tensor
 
@@ -11,6 +13,10 @@ from legged_gym.envs.g1.g1_config import G1FlatCfg
 
 class G1Robot(LeggedRobot):
     """:class:`LeggedRobot` plus a per-environment gait phase, foot states and biped rewards."""
+
+    # the G1 recipe's names -> methods named for what they compute (other tasks use these names for other formulas)
+    reward_terms: ClassVar[dict[str, str]] = {"contact_no_vel": "feet_slip_sq"}
+    obs_terms: ClassVar[dict[str, str]] = {"phase": "gait_phase"}
 
     cfg: G1FlatCfg
 
@@ -35,31 +41,35 @@ class G1Robot(LeggedRobot):
         self.feet_pos = feet.pos
         self.feet_vel = feet.lin_vel
 
+    def reset_idx(self, env_ids: Tensor) -> None:
+        super().reset_idx(env_ids)
+        if len(env_ids) > 0:
+            self._update_phase()  # the new episodes' phase, read by the observations
+
     def export_metadata(self) -> dict:
         meta = super().export_metadata()
         meta["gait_period"] = self.cfg.gait.period
         meta["gait_offset"] = self.cfg.gait.offset
         return meta
 
-    def _obs_phase(self) -> Tensor:
+    def _obs_gait_phase(self) -> Tensor:
         """sin and cos of the left leg's gait phase."""
-        self._update_phase()
         return torch.stack([torch.sin(2 * torch.pi * self.phase), torch.cos(2 * torch.pi * self.phase)], dim=1)
 
     def _reward_contact(self) -> Tensor:
         """Number of feet whose contact state matches the gait clock (stance in the first part of the cycle)."""
         stance = self.leg_phase < self.cfg.gait.stance_fraction
-        return torch.sum((self.feet_contact == stance).float(), dim=1)
+        return torch.sum((self.feet.contact == stance).float(), dim=1)
 
     def _reward_feet_swing_height(self) -> Tensor:
         """Squared error of swing-foot height above the terrain to the target [m^2]."""
         ground = self.sim.terrain.height_at(self.feet_pos[..., :2])
         err = torch.square(self.feet_pos[..., 2] - ground - self.cfg.rewards.feet_swing_height_target)
-        return torch.sum(err * ~self.feet_contact, dim=1)
+        return torch.sum(err * ~self.feet.contact, dim=1)
 
-    def _reward_contact_no_vel(self) -> Tensor:
+    def _reward_feet_slip_sq(self) -> Tensor:
         """Squared velocity of feet in contact (slipping) [m^2/s^2]."""
-        return torch.sum(torch.square(self.feet_vel) * self.feet_contact.unsqueeze(-1), dim=(1, 2))
+        return torch.sum(torch.square(self.feet_vel) * self.feet.contact.unsqueeze(-1), dim=(1, 2))
 
     def _reward_hip_pos(self) -> Tensor:
         """Squared hip roll and yaw angles [rad^2]."""

@@ -22,11 +22,10 @@ from torch import Tensor
 
 from legged_gym.envs.g1.g1_env import G1Robot
 from legged_gym.envs.g1.humanoid_ppo_config import HumanoidPPOCfg
-from legged_gym.envs.g1.humanoid_ppo_rewards import HumanoidPPORewards
+from legged_gym.envs.g1.humanoid_ppo_rewards import REWARD_TERMS, HumanoidPPORewards
 from legged_gym.utils.math import quat_to_euler_xyz
 
 SWING_PITCH_SIGNS = (-1.0, 2.0, -1.0)  # hip pitch, knee, ankle pitch offsets per unit amplitude
-CONTACT_FORCE = 5.0  # [N] vertical foot force that counts as contact (contact mask, air time, slip)
 FOOT_SOLE_OFFSET = 0.05  # [m] subtracted from the foot body height (Humanoid-Gym's constant)
 
 
@@ -34,6 +33,7 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
     """:class:`G1Robot` with Humanoid-Gym's reference gait, privileged observations and rewards."""
 
     cfg: HumanoidPPOCfg
+    reward_terms = {**G1Robot.reward_terms, **REWARD_TERMS}
     # Humanoid-Gym's observation noise is Gaussian
     obs_term_units = {
         **G1Robot.obs_term_units,
@@ -77,9 +77,7 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
             raise ValueError(f"asset.knee_name '{knee}' matches {list(self.knee_body_names)}; expected two bodies")
         self.default_policy_pos = self._policy_cols(self.default_dof_pos)
         self.stance_mask = torch.ones(n, 2, dtype=torch.bool, device=dev)
-        self.contact_mask = torch.zeros(n, 2, dtype=torch.bool, device=dev)
         self.ref_dof_pos = self.default_policy_pos.repeat(n, 1)
-        self.air_time_at_contact = torch.zeros(n, 2, device=dev)
         self.feet_lift = torch.zeros(n, 2, device=dev)  # [m] foot height gained since its last contact
         self._lift = torch.zeros(n, 2, device=dev)  # running lift, zeroed on contact after each step
         self.last_feet_z = torch.zeros(n, 2, device=dev)
@@ -106,18 +104,12 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
         self.ref_dof_pos = self.default_policy_pos + offsets
 
     def _update_state(self) -> None:
-        """Humanoid-Gym's per-step bookkeeping: masks, air time (filtered with the stance mask) and feet lift."""
-        self._feet_states()
+        """Humanoid-Gym's per-step bookkeeping: the reference gait, then the feet (air time filtered with the
+        stance mask, see :meth:`_feet_stance`) and their lift since the last contact."""
         self._compute_reference()
-        contact = self.contact_forces[:, self.feet_indices, 2] > CONTACT_FORCE
-        self.contact_mask = contact
-        self.feet_contact = contact
-        filt = contact | self.stance_mask | self.last_contacts
-        self.last_contacts = contact
-        self.first_contact = (self.feet_air_time > 0.0) & filt
-        self.feet_air_time += self.dt
-        self.air_time_at_contact = self.feet_air_time.clamp(0.0, 0.5) * self.first_contact
-        self.feet_air_time *= ~filt
+        super()._update_state()
+        self._feet_states()
+        contact = self.feet.contact
         feet_z = self.feet_pos[..., 2] - FOOT_SOLE_OFFSET
         fresh = self._feet_z_fresh.unsqueeze(1)
         self._lift += torch.where(fresh, 0.0, feet_z - self.last_feet_z)
@@ -126,11 +118,16 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
         self.feet_lift = self._lift.clone()
         self._lift *= ~contact
 
+    def _feet_stance(self) -> Tensor:
+        """The reference gait's stance mask: Humanoid-Gym filters air time with it."""
+        return self.stance_mask
+
     def reset_idx(self, env_ids: Tensor) -> None:
         super().reset_idx(env_ids)
         if len(env_ids) > 0:
             self._lift[env_ids] = 0.0
             self._feet_z_fresh[env_ids] = True
+            self._compute_reference()  # the new episodes' gait phase, read by the observations
 
     # --- observation terms ------------------------------------------------------------------------
     def _obs_base_euler_xyz(self) -> Tensor:
@@ -139,7 +136,6 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
 
     def _obs_ref_dof_error(self) -> Tensor:
         """Policy joints minus the reference gait's joint positions [rad]."""
-        self._compute_reference()
         return self._policy_cols(self.dof_pos) - self.ref_dof_pos
 
     def _obs_push_force(self) -> Tensor:
@@ -160,9 +156,8 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
 
     def _obs_stance_mask(self) -> Tensor:
         """1 for each foot the reference gait has in stance (left, right)."""
-        self._compute_reference()
         return self.stance_mask.float()
 
     def _obs_contact_mask(self) -> Tensor:
-        """1 for each foot with a vertical contact force above 5 N."""
-        return (self.contact_forces[:, self.feet_indices, 2] > CONTACT_FORCE).float()
+        """1 for each foot in contact (vertical force above ``rewards.contact_force_threshold``, 5 N here)."""
+        return self.feet.contact.float()

@@ -98,6 +98,7 @@ class HumanoidPPORewardScales(RewardScalesCfg):
 @dataclass
 class HumanoidPPORewardsCfg(RewardsCfg):
     scales: HumanoidPPORewardScales = field(default_factory=HumanoidPPORewardScales)
+    contact_force_threshold: float = 5.0  # [N] Humanoid-Gym's contact mask threshold
     only_positive_rewards: bool = True
     tracking_sigma: float = 0.2  # exp(-err / 0.2) = Humanoid-Gym's exp(-5 err)
     base_height_target: float = 0.78  # [m] pelvis above (mean stance-foot height - 0.05 m): G1 standing at default

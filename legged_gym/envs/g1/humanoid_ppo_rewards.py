@@ -4,8 +4,9 @@ A mixin of :class:`~legged_gym.envs.g1.humanoid_ppo.HumanoidPPO`; terms read the
 in its ``_update_state`` (stance mask, reference joint positions, contact mask, feet air time and lift, feet
 and knee positions). The base terms ``torques``, ``dof_vel``, ``dof_acc``, ``collision`` and the two
 tracking terms (``exp(-err / tracking_sigma)``, sigma 0.2 = Humanoid-Gym's ``exp(-5 err)``) are reused
-from :class:`~legged_gym.envs.base.rewards.LeggedRobotRewards`; the terms defined here under a base name
-(orientation, base_height, feet_air_time, feet_contact_forces) replace the base formula with Humanoid-Gym's.
+from :class:`~legged_gym.envs.base.rewards.LeggedRobotRewards`. Four of Humanoid-Gym's terms share a name with a
+generic term of another formula; their methods are named for what they compute, and :data:`REWARD_TERMS` binds
+Humanoid-Gym's names (``rewards.scales.orientation`` and so on) to them for this task.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ def _distance_reward(dist: Tensor, lo: float, hi: float) -> Tensor:
     d_min = torch.clamp(dist - lo, -0.5, 0.0)
     d_max = torch.clamp(dist - hi, 0.0, 0.5)
     return (torch.exp(-torch.abs(d_min) * 100) + torch.exp(-torch.abs(d_max) * 100)) / 2
+
+
+# Humanoid-Gym's reward name -> the method suffix of its formula here (the generic term of that name differs)
+REWARD_TERMS = {
+    "orientation": "upright_exp",
+    "base_height": "base_height_exp",
+    "feet_air_time": "feet_air_time_clamped",
+    "feet_contact_forces": "feet_contact_forces_clipped",
+}
 
 
 class HumanoidPPORewards:
@@ -36,17 +46,17 @@ class HumanoidPPORewards:
 
     def _reward_feet_contact_number(self) -> Tensor:
         """Mean over feet of +1 when contact matches the stance mask, -0.3 otherwise."""
-        match = self.contact_mask == self.stance_mask
+        match = self.feet.contact == self.stance_mask
         return torch.mean(torch.where(match, 1.0, -0.3), dim=1)
 
-    def _reward_feet_air_time(self) -> Tensor:
+    def _reward_feet_air_time_clamped(self) -> Tensor:
         """Sum over feet of air time clamped to 0.5 s, at touchdown (contact filtered with the stance mask)."""
-        return self.air_time_at_contact.sum(dim=1)
+        return self.feet.air_time_at_contact.clamp(max=0.5).sum(dim=1)
 
     def _reward_foot_slip(self) -> Tensor:
         """Sum over feet in contact of sqrt(|horizontal foot speed|)."""
         speed = torch.norm(self.feet_vel[..., :2], dim=2)
-        return torch.sum(torch.sqrt(speed) * self.contact_mask, dim=1)
+        return torch.sum(torch.sqrt(speed) * self.feet.contact, dim=1)
 
     def _reward_feet_distance(self) -> Tensor:
         """Horizontal feet distance inside [min_dist, max_dist]: 1, decaying as exp(-100 violation)."""
@@ -60,7 +70,7 @@ class HumanoidPPORewards:
         dist = torch.norm(self.knee_pos[:, 0, :2] - self.knee_pos[:, 1, :2], dim=1)
         return _distance_reward(dist, r.min_dist, r.max_dist / 2)
 
-    def _reward_feet_contact_forces(self) -> Tensor:
+    def _reward_feet_contact_forces_clipped(self) -> Tensor:
         """Sum over feet of the contact force above max_contact_force, each clipped to [0, 400] N."""
         f = torch.norm(self.contact_forces[:, self.feet_indices, :], dim=-1)
         return torch.sum((f - self.cfg.rewards.max_contact_force).clip(0, 400), dim=1)
@@ -95,14 +105,14 @@ class HumanoidPPORewards:
         yaw_roll = torch.clamp(yaw_roll - 0.1, 0, 50)
         return torch.exp(-yaw_roll * 100) - 0.01 * torch.norm(diff, dim=1)
 
-    def _reward_orientation(self) -> Tensor:
+    def _reward_upright_exp(self) -> Tensor:
         """0.5 (exp(-10 (|roll| + |pitch|)) + exp(-20 |g_xy|)) (positive: 1 when upright)."""
         euler = self._obs_base_euler_xyz()
         quat_mismatch = torch.exp(-torch.sum(torch.abs(euler[:, :2]), dim=1) * 10)
         gravity = torch.exp(-torch.norm(self.projected_gravity[:, :2], dim=1) * 20)
         return (quat_mismatch + gravity) / 2.0
 
-    def _reward_base_height(self) -> Tensor:
+    def _reward_base_height_exp(self) -> Tensor:
         """exp(-100 |h - target|), h = base z - (mean height of the stance feet - 0.05 m)."""
         stance = self.stance_mask.float()
         feet_z = torch.sum(self.feet_pos[..., 2] * stance, dim=1) / torch.sum(stance, dim=1)

@@ -1,0 +1,107 @@
+"""One name, one formula: the foot contact state, term tables, pure observation terms."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections import defaultdict
+
+import pytest
+import torch
+
+from legged_gym import LEGGED_GYM_ROOT_DIR
+from legged_gym.envs.base.foot_contact import FootContact
+from tests.env_helpers import make_task_env
+
+ENVS_DIR = os.path.join(LEGGED_GYM_ROOT_DIR, "legged_gym", "envs")
+
+
+def _forces(fz: list[list[float]]) -> torch.Tensor:
+    """(N, F, 3) contact forces with the given vertical components."""
+    f = torch.zeros(len(fz), len(fz[0]), 3)
+    f[..., 2] = torch.tensor(fz)
+    return f
+
+
+def test_foot_contact_touchdown_air_time_and_filter() -> None:
+    feet = FootContact(1, torch.tensor([0, 1]), threshold=5.0, dt=0.1)
+    feet.update(_forces([[10.0, 10.0]]))  # both down
+    assert feet.contact.tolist() == [[True, True]] and not feet.first_contact.any()
+    for _ in range(3):  # left foot in the air for three steps (4.9 N is below the threshold)
+        feet.update(_forces([[4.9, 10.0]]))
+    # the first airborne step still counts as contact for air time (filtered with the step before)
+    assert feet.air_time[0, 0].item() == pytest.approx(0.2) and feet.air_time[0, 1].item() == 0.0
+    assert feet.last_contact.tolist() == [[False, True]]
+    feet.update(_forces([[50.0, 10.0]]))  # touchdown: air time including this step
+    assert feet.first_contact.tolist() == [[True, False]]
+    assert feet.air_time_at_contact[0, 0].item() == pytest.approx(0.3) and feet.air_time[0, 0].item() == 0.0
+    feet.update(_forces([[50.0, 10.0]]))
+    assert not feet.first_contact.any() and not feet.air_time_at_contact.any()
+
+
+def test_foot_contact_stance_filter_and_reset() -> None:
+    feet = FootContact(2, torch.tensor([1, 0]), threshold=1.0, dt=0.02)
+    stance = torch.tensor([[True, False], [False, False]])
+    for _ in range(3):
+        feet.update(_forces([[0.0, 0.0], [0.0, 0.0]]), stance)
+    # env 0's first foot (body 1) is in the gait's stance: its air time does not run; the other feet start in the air
+    assert feet.air_time[0].tolist() == pytest.approx([0.0, 0.06]) and feet.air_time[1].tolist() == pytest.approx([0.06] * 2)
+    feet.reset(torch.tensor([1]), torch.tensor([[True, False]]))
+    assert feet.contact[1].tolist() == [True, False] and feet.last_contact[1].tolist() == [True, False]
+    assert feet.air_time[1].tolist() == [0.0, 0.0] and feet.air_time[0, 1].item() == pytest.approx(0.06)
+    with pytest.raises(ValueError, match="contact_force_threshold must be >= 0 N, got -1"):
+        FootContact(1, torch.tensor([0]), threshold=-1.0, dt=0.02)
+
+
+def test_no_term_method_is_defined_twice() -> None:
+    """A ``_reward_<name>`` or ``_obs_<name>`` method exists in one class only: a task that needs another formula
+    for a name binds it through its term table (``reward_terms`` / ``obs_terms``), never by overriding."""
+    where: dict[str, list[str]] = defaultdict(list)
+    for root, _, files in os.walk(ENVS_DIR):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                for node in ast.walk(ast.parse(open(path).read())):
+                    if isinstance(node, ast.FunctionDef) and node.name.startswith(("_reward_", "_obs_")):
+                        where[node.name].append(f"{os.path.relpath(path, ENVS_DIR)}:{node.lineno}")
+    twice = {k: v for k, v in where.items() if len(v) > 1}
+    assert not twice, twice
+
+
+def test_term_tables_bind_each_task_to_its_formula() -> None:
+    env, _ = make_task_env("humanoid_ppo", 2)
+    bound = {name: fn.__name__ for name, fn in env.reward_functions.items()}
+    assert bound["orientation"] == "_reward_upright_exp" and bound["base_height"] == "_reward_base_height_exp"
+    assert bound["feet_air_time"] == "_reward_feet_air_time_clamped"
+    assert env.feet.threshold == 5.0  # Humanoid-Gym's contact threshold, from the task's config
+    terms = {t.name: t.fn.__name__ for terms in env.obs_manager.terms.values() for t in terms}
+    assert terms["phase"] == "_obs_gait_phase"
+    env.close()
+    g1, _ = make_task_env("g1", 2, rewards__scales__orientation=-1.0)
+    assert g1.reward_functions["orientation"].__name__ == "_reward_orientation" and g1.feet.threshold == 1.0
+    g1.close()
+
+
+def _tensor_state(env) -> dict[str, torch.Tensor]:
+    out = {}
+    for obj_name, obj in (("env", env), ("feet", env.feet)):
+        for k, v in vars(obj).items():
+            if torch.is_tensor(v):
+                out[f"{obj_name}.{k}"] = v.clone()
+    return out
+
+
+@pytest.mark.parametrize("task", ["g1", "humanoid_ppo", "g1_deepmimic"])
+def test_observation_terms_are_pure(task: str) -> None:
+    """Computing every observation term leaves the environment's state as it was (terms only read)."""
+    env, _ = make_task_env(task, 2)
+    env.step(torch.zeros(2, env.num_actions))
+    env.episode_length_buf += 7  # a term that recomputed state from the buffer would change something now
+    before = _tensor_state(env)
+    for terms in env.obs_manager.terms.values():
+        for term in terms:
+            term.fn()
+    after = _tensor_state(env)
+    changed = [k for k in before if not torch.equal(before[k], after[k])]
+    assert not changed, changed
+    env.close()
