@@ -25,13 +25,32 @@ TINY = ["--num_envs", "4", "--max_iterations", "2", "--train.runner.num_steps_pe
         "--num_threads", "1"]
 
 
-def test_bundled_pipeline_config_is_valid_for_every_stage() -> None:
-    name, stages = read_config(os.path.join(ROOT, "resources", "pipelines", "videomimic.yaml"))
-    assert name == "videomimic" and [s.task for s in stages] == [
+@pytest.mark.parametrize("config", ["videomimic", "videomimic_cpu"])
+def test_bundled_pipeline_config_is_valid_for_every_stage(config: str) -> None:
+    name, stages = read_config(os.path.join(ROOT, "resources", "pipelines", f"{config}.yaml"))
+    assert name == config and [s.task for s in stages] == [
         "g1_deepmimic", "g1_deepmimic_proj_heightfield", "g1_deepmimic_root_heightfield_no_history_dagger",
         "g1_deepmimic_root_heightfield_no_history_dagger"]
     for st in stages:  # every flag and override is known to the stage's task
         task_registry.load_cfgs(st.task, get_args([f"--task={st.task}", *st.args]))
+
+
+def test_a_given_run_stands_for_a_stage(tmp_path) -> None:  # noqa: ANN001
+    """``run:`` makes an existing run (here the shipped teacher) a finished stage that the next one resumes from."""
+    shipped = os.path.join(ROOT, "resources", "policies", "g1_deepmimic")
+    cfg = {"name": "from_shipped", "stages": [
+        {"name": "teacher", "task": "g1_deepmimic", "run": "resources/policies/g1_deepmimic"},
+        {"name": "student", "task": "g1_deepmimic_root_heightfield_no_history_dagger", "teacher": "previous"}]}
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    runs = pipeline_main(["--config", str(path), "--log_root", str(tmp_path / "logs"), "--dry_run"])
+    assert runs["teacher"] == shipped
+    state = json.load(open(tmp_path / "logs" / "pipelines" / "from_shipped" / "state.json"))
+    assert state["stages"]["teacher"] == {"runs": [shipped], "done": True}
+    cfg["stages"][0]["run"] = str(tmp_path)  # no checkpoint there
+    path.write_text(yaml.safe_dump(cfg))
+    with pytest.raises(ValueError, match=r"stage 1: field 'run': .* holds no readable checkpoint"):
+        read_config(str(path))
 
 
 def _policy(ckpt: dict) -> ActorCritic:

@@ -22,7 +22,9 @@ The config (YAML) names the pipeline and lists its stages; each stage is one ``t
         resume_from: previous
         args: [--train.algorithm.bc_loss_coef=0]
 
-``resume_from`` and ``teacher`` take ``previous`` or the name of an earlier stage. The pipeline's state is kept in
+``resume_from`` and ``teacher`` take ``previous`` or the name of an earlier stage. A stage with ``run: <folder>``
+trains nothing: that existing run (a run folder or a shipped policy such as ``resources/policies/g1_deepmimic``)
+stands for it, so a chain can start from a teacher trained earlier. The pipeline's state is kept in
 ``<log root>/pipelines/<name>/state.json``: a finished stage is not run again, and a stage stopped part-way (Ctrl-C
 saves a checkpoint) continues from its newest checkpoint for the iterations it has left, so the same command picks
 the chain up after a stop at any stage. ``--restart`` forgets the state. Each stage's output streams to the console
@@ -48,7 +50,7 @@ from legged_gym.utils.yaml_files import load_yaml  # noqa: E402
 from rsl_rl.utils.checkpoints import CheckpointError, latest_checkpoint_in, load_checkpoint  # noqa: E402
 
 TRAIN = os.path.join(ROOT, "legged_gym", "scripts", "train.py")
-STAGE_FIELDS = ("name", "task", "args", "resume_from", "teacher")
+STAGE_FIELDS = ("name", "task", "args", "resume_from", "teacher", "run")
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -59,6 +61,7 @@ class Stage:
     args: list[str] = field(default_factory=list)
     resume_from: str | None = None
     teacher: str | None = None
+    run: str | None = None  # an existing run folder (or checkpoint) that stands for this stage: nothing is trained
 
 
 def read_config(path: str) -> tuple[str, list[Stage]]:
@@ -85,7 +88,8 @@ def read_config(path: str) -> tuple[str, list[Stage]]:
         args = raw.get("args") or []
         if not isinstance(args, list) or not all(isinstance(a, (str, int, float)) for a in args):
             raise ValueError(f"{where}: field 'args': expected a list of strings, got {args!r}")
-        stage = Stage(raw["name"], raw["task"], [str(a) for a in args], raw.get("resume_from"), raw.get("teacher"))
+        stage = Stage(raw["name"], raw["task"], [str(a) for a in args], raw.get("resume_from"), raw.get("teacher"),
+                      _given_run(raw.get("run"), where))
         earlier = [s.name for s in stages]
         for key in ("resume_from", "teacher"):
             ref = getattr(stage, key)
@@ -95,6 +99,21 @@ def read_config(path: str) -> tuple[str, list[Stage]]:
             raise ValueError(f"{where}: stage name {stage.name!r} is used twice")
         stages.append(stage)
     return name, stages
+
+
+def _given_run(value: object, where: str) -> str | None:
+    """The absolute path of a stage's ``run`` (relative paths: from the working directory, else the project root);
+    it must hold a checkpoint."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where}: field 'run': expected a run folder or checkpoint path, got {value!r}")
+    path = value if os.path.isabs(value) or os.path.exists(value) else os.path.join(ROOT, value)
+    try:
+        latest_checkpoint_in(path) if os.path.isdir(path) else load_checkpoint(path)
+    except (CheckpointError, FileNotFoundError, OSError) as exc:
+        raise ValueError(f"{where}: field 'run': {value!r} holds no readable checkpoint ({exc})") from None
+    return os.path.abspath(path)
 
 
 def _flag_value(args: list[str], flag: str) -> str | None:
@@ -164,6 +183,11 @@ class Pipeline:
         """Run every stage not finished yet; returns stage name -> its (last) run folder."""
         for i, st in enumerate(self.stages):
             info = self.state["stages"].setdefault(st.name, {"runs": [], "done": False})
+            if st.run is not None:  # an existing run stands for this stage
+                info.update(done=True, runs=[st.run])
+                self._save_state()
+                print(f"[pipeline] stage {i + 1}/{len(self.stages)} {st.name}: the given run {st.run}", flush=True)
+                continue
             if info.get("done"):
                 print(f"[pipeline] stage {i + 1}/{len(self.stages)} {st.name}: done earlier ({info['runs'][-1]})")
                 continue
