@@ -97,8 +97,17 @@ def test_sim2sim_plays_the_bundled_clips(teacher):
         tracked, length = int(m.group(2)), int(m.group(3))
         assert 0 < tracked <= length and (m.group(1) == "success") == (tracked == length), lines[name]
         assert 0 < float(m.group(4)) < 1.0 and 0 < float(m.group(5)) < 0.5 and 0 <= float(m.group(7)) <= 1, lines[name]
-    proc = run("sim2sim.py", "--load_model", out, ok=False)
-    assert proc.returncode != 0 and "--motion <clip file or folder> is required" in proc.stderr, proc.stderr
+    # without --motion: every clip export.py baked next to policy.json, by name
+    proc = run("sim2sim.py", "--load_model", out, "--sim_dt", "0.001", "--decimation", "20")
+    baked = {ln.split()[0]: ln for ln in proc.stdout.splitlines() if ln.startswith("  ")}
+    assert set(baked) == {"stand", "walk", "walk_up_step", "overall:"}, proc.stdout
+    assert baked["stand"] == lines["stand"]  # the baked clip plays exactly as the clip file does
+    assert "background_mesh.obj" in baked["walk_up_step"], baked["walk_up_step"]
+    bare = os.path.join(os.path.dirname(out), "exported_bare")
+    shutil.copytree(out, bare, ignore=shutil.ignore_patterns("references"))
+    proc = run("sim2sim.py", "--load_model", bare, ok=False)
+    assert proc.returncode != 0 and "--motion <clip> is required: no reference clips are baked" in proc.stderr, \
+        proc.stderr
 
 
 def test_sim2sim_json_has_one_row_per_clip(teacher, tmp_path):

@@ -27,6 +27,7 @@ import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract
 from legged_gym.deploy.observations import ControllerState, ObservationBuilder
+from legged_gym.sim.hfield import add_hfield_geom
 
 __all__ = ["Controller", "PD_MODES", "PolicyRuntime", "build_model"]
 
@@ -45,7 +46,7 @@ def build_model(
 ) -> tuple[mujoco.MjModel, np.ndarray]:
     """Compile ``robot_xml`` with a ground plane, the training integrator and the contract's PD gains.
 
-    With ``heightfield`` (a :class:`legged_gym.sim.heightfield.HeightField`) the ground is that height field,
+    With ``heightfield`` (a :class:`legged_gym.sim.hfield.HeightField`) the ground is that height field,
     added exactly as the training scene adds it (geom ``terrain``) instead of the plane.
 
     Solver iterations (10) and ground friction (1.0) are the training defaults (``SimCfg``, ``SceneSpec``).
@@ -64,10 +65,8 @@ def build_model(
     spec.option.integrator = mujoco.mjtIntegrator.mjINT_IMPLICITFAST
     spec.option.iterations = solver_iterations
     if heightfield is not None:
-        from legged_gym.sim.mujoco_scene import add_terrain  # the training scene's terrain (imports torch)
-
-        add_terrain(spec, heightfield, friction)
-        spec.geom("terrain").rgba = [0.55, 0.6, 0.65, 1.0]
+        geom = add_hfield_geom(spec, heightfield, friction, "terrain")  # as the training scene adds it
+        geom.rgba = [0.55, 0.6, 0.65, 1.0]
     else:
         spec.worldbody.add_geom(
             name=GROUND_GEOM, type=mujoco.mjtGeom.mjGEOM_PLANE, size=[0.0, 0.0, 1.0],

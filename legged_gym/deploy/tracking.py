@@ -1,14 +1,14 @@
 """Motion tracking on the deployment side: the reference clip, the tracking observation terms, terminations, metrics.
 
 Everything comes from ``policy.json``'s ``env.tracking`` section (written by the tracking environment's
-``export_metadata``), the clip file, the robot MJCF and the terrain; nothing here imports the training
-environments.
+``export_metadata``), the reference clips baked next to it (``references/<clip>.npz``, with their terrain), and the
+robot MJCF: numpy, mujoco and onnxruntime only (no torch, nothing from training).
 
 - :class:`TrackingSpec`: the validated ``env.tracking`` section (reference settings, initial state,
   termination thresholds, height-scan grid).
-- :class:`ReferenceMotion`: one clip prepared exactly as training prepares it (the project's motion readers and
-  :class:`legged_gym.motion.ReplayDataLoader`: resampled to the control rate, cut, prepended/appended, links and
-  contacts selected by name, finite-difference velocities).
+- :class:`ReferenceMotion`: one clip at the control rate as training plays it, with its terrain; ``export.py``
+  bakes every clip of the task (``legged_gym.eval.references`` prepares clips from motion files with the training
+  readers, for clips that were not baked).
 - :class:`TrackingContext`: the per-episode state a tracking policy observes (the reference frame, advanced once
   per control step, and the clip-to-world offset) plus the sensing the terms need from ``MjData`` (link poses,
   foot contact forces from the terrain, the height scan by ``mujoco.mj_ray`` on the terrain geom); it also
@@ -24,6 +24,7 @@ The privileged critic terms (``deepmimic``, ``link_heights``) are not rebuilt: n
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,12 +33,16 @@ import mujoco
 import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract, _need, _number
+from legged_gym.sim.hfield import HeightField
 
 if TYPE_CHECKING:
     from legged_gym.deploy.controller import Controller
     from legged_gym.deploy.observations import ControllerState, ObservationBuilder
 
-__all__ = ["ReferenceMotion", "TRACKING_TERMS", "TrackingContext", "TrackingSpec", "tracking_spec"]
+__all__ = [
+    "REFERENCES_DIR", "ReferenceMotion", "TRACKING_TERMS", "TrackingContext", "TrackingSpec", "baked_references",
+    "is_reference_file", "tracking_spec",
+]
 
 TERRAIN_GEOMS = ("terrain", "ground")  # terrain geom names of the training scene / deploy.controller.build_model
 _TERRAIN_GROUP = np.array([1, 0, 0, 0, 0, 0], dtype=np.uint8)  # rays hit group-0 geoms only (the robot uses 1 and 3)
@@ -138,39 +143,111 @@ def tracking_spec(contract: PolicyContract) -> TrackingSpec | None:
     return spec
 
 
-class ReferenceMotion:
-    """One clip prepared for a control step of ``control_dt`` exactly as the training environment prepares it.
+REFERENCE_ARRAYS = ("root_pos", "root_quat", "root_lin_vel", "root_ang_vel", "joints", "joint_vel", "link_pos",
+                    "link_quat", "contacts")
+REFERENCES_DIR = "references"  # next to policy.json: one <clip>.npz per clip the policy was trained on
 
-    Arrays (numpy, float32 as in training): ``root_pos`` (T, 3), ``root_quat`` (T, 4) wxyz, ``root_lin_vel``,
-    ``root_ang_vel`` (T, 3) world frame, ``joints``, ``joint_vel`` (T, J) in the contract's joint order,
-    ``link_pos`` (T, L+E, 3), ``link_quat`` (T, L+E, 4) (tracked then extra links), ``contacts`` (T, K).
-    ``terrain_path``: the clip's own terrain mesh (human-video folders), else None.
+
+@dataclass
+class ReferenceMotion:
+    """One clip at the control rate, as the training environment plays it (baked into the export by ``export.py``).
+
+    Arrays (numpy float32): ``root_pos`` (T, 3), ``root_quat`` (T, 4) wxyz, ``root_lin_vel``, ``root_ang_vel``
+    (T, 3) world frame, ``joints``, ``joint_vel`` (T, J) in the contract's joint order, ``link_pos`` (T, L+E, 3),
+    ``link_quat`` (T, L+E, 4) (tracked then extra links), ``contacts`` (T, K). ``heightfield``: the clip's own
+    terrain in its frame (human-video clips), else None (flat ground). ``source``, ``terrain_source``: the files the clip
+    and its terrain came from.
     """
 
-    def __init__(self, path: str, spec: TrackingSpec, control_dt: float, joint_names: list[str], robot_xml: str) -> None:
-        from legged_gym.motion import ReplayDataLoader, load_motion
-
-        clip = load_motion(path, robot_xml=robot_xml, default_fps=spec.default_data_fps,
-                           data_pattern=spec.data_pattern, terrain_pattern=spec.terrain_pattern)
-        replay = ReplayDataLoader(
-            [clip], dt=control_dt, joint_names=joint_names, tracked_link_names=spec.tracked_links,
-            extra_link_names=spec.extra_links, contact_names=spec.contact_names,
-            cut_off_import_length=spec.cut_off_import_length, n_prepend=spec.n_prepend, n_append=spec.n_append,
-            height_direct_offset=spec.height_direct_offset, upsample_data=spec.upsample_data,
-        )
-        self.name, self.source, self.terrain_path = clip.name, clip.source, clip.terrain_path
-        arr = lambda name: getattr(replay, name).numpy()  # noqa: E731
-        self.root_pos, self.root_quat = arr("root_pos"), arr("root_quat")
-        self.root_lin_vel, self.root_ang_vel = arr("root_lin_vel"), arr("root_ang_vel")
-        self.joints, self.joint_vel = arr("joints"), arr("joint_vel")
-        self.link_pos = np.concatenate([arr("link_pos"), arr("extra_link_pos")], axis=1)
-        self.link_quat = np.concatenate([arr("link_quat"), arr("extra_link_quat")], axis=1)
-        self.contacts = arr("contacts")
+    name: str
+    root_pos: np.ndarray
+    root_quat: np.ndarray
+    root_lin_vel: np.ndarray
+    root_ang_vel: np.ndarray
+    joints: np.ndarray
+    joint_vel: np.ndarray
+    link_pos: np.ndarray
+    link_quat: np.ndarray
+    contacts: np.ndarray
+    heightfield: HeightField | None = None
+    source: str = ""
+    terrain_source: str = ""  # the mesh the height field was made from
 
     @property
     def num_frames(self) -> int:
         """Frames at the control rate."""
         return int(self.root_pos.shape[0])
+
+    def save(self, path: str) -> None:
+        """Write the clip to ``path`` (a compressed ``.npz``).
+
+        Raises:
+            ValueError: a non-finite value (nothing non-finite is written).
+        """
+        bad = [k for k in REFERENCE_ARRAYS if not np.isfinite(getattr(self, k)).all()]
+        if bad:
+            raise ValueError(f"reference clip {self.name}: non-finite values in {bad}; not written to {path}")
+        extra: dict[str, np.ndarray] = {}
+        if self.heightfield is not None:
+            hf = self.heightfield
+            extra = {"hfield_heights": hf.heights, "hfield_origin": np.asarray(hf.origin, dtype=np.float64),
+                     "hfield_resolution": np.asarray(hf.resolution, dtype=np.float64)}
+        np.savez_compressed(path, name=np.asarray(self.name), source=np.asarray(self.source),
+                            terrain_source=np.asarray(self.terrain_source),
+                            **{k: getattr(self, k) for k in REFERENCE_ARRAYS}, **extra)
+
+    @classmethod
+    def load(cls, path: str, contract: PolicyContract, spec: TrackingSpec) -> ReferenceMotion:
+        """Read a clip written by :meth:`save`, checking its shapes against the contract and the tracking spec.
+
+        Raises:
+            FileNotFoundError: no such file.
+            ContractError: a missing array, a shape that does not fit the policy, or a non-finite value.
+        """
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"--motion {path}: no such reference file")
+        with np.load(path, allow_pickle=False) as z:
+            missing = [k for k in ("name", *REFERENCE_ARRAYS) if k not in z.files]
+            if missing:
+                raise ContractError(f"{path}: reference arrays {missing} are missing")
+            arrays = {k: np.asarray(z[k], dtype=np.float32) for k in REFERENCE_ARRAYS}
+            hf = None
+            if "hfield_heights" in z.files:
+                hf = HeightField(z["hfield_heights"], tuple(float(v) for v in z["hfield_origin"]),
+                                 float(z["hfield_resolution"]))
+            name = str(z["name"])
+            source, terrain = (str(z[k]) if k in z.files else "" for k in ("source", "terrain_source"))
+        t, nj, nl = arrays["root_pos"].shape[0], len(contract.joint_names), len(spec.link_names)
+        expected = {"root_pos": (t, 3), "root_quat": (t, 4), "root_lin_vel": (t, 3), "root_ang_vel": (t, 3),
+                    "joints": (t, nj), "joint_vel": (t, nj), "link_pos": (t, nl, 3), "link_quat": (t, nl, 4),
+                    "contacts": (t, len(spec.contact_names))}
+        for key, shape in expected.items():
+            if arrays[key].shape != shape:
+                raise ContractError(f"{path}: field '{key}': expected shape {shape}, got {arrays[key].shape}")
+            if not np.isfinite(arrays[key]).all():
+                raise ContractError(f"{path}: field '{key}': non-finite values")
+        if t < 2:
+            raise ContractError(f"{path}: field 'root_pos': expected at least 2 frames, got {t}")
+        return cls(name=name, heightfield=hf, source=source, terrain_source=terrain, **arrays)
+
+
+def is_reference_file(path: str) -> bool:
+    """True for a ``.npz`` written by :meth:`ReferenceMotion.save` (a motion-file ``.npz`` has other arrays)."""
+    if not (path.endswith(".npz") and os.path.isfile(path)):
+        return False
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return all(k in z.files for k in ("name", *REFERENCE_ARRAYS))
+    except (OSError, ValueError):
+        return False
+
+
+def baked_references(contract: PolicyContract) -> list[str]:
+    """The reference files baked next to ``policy.json`` (sorted), empty when there are none."""
+    folder = os.path.join(os.path.dirname(contract.path), REFERENCES_DIR)
+    if not os.path.isdir(folder):
+        return []
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".npz"))
 
 
 # --- small rotation helpers (numpy, wxyz) ------------------------------------------------------------

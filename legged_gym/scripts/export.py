@@ -15,6 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from legged_gym.envs import task_registry  # noqa: E402
+from legged_gym.eval.references import bake_references  # noqa: E402
 from rsl_rl.config import without_teacher  # noqa: E402
 from rsl_rl.utils.export import check_export  # noqa: E402
 from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
@@ -38,6 +39,12 @@ def export(args: Args) -> dict[str, str]:
     out = args.extra.get("out") or os.path.join(os.path.dirname(path), "exported")
     files = runner.export(out)
     check_export(out, runner.get_inference_policy(), env.get_observations())
+    if hasattr(env, "clip_sources"):  # a tracking policy: its clips travel with the export (references/<clip>.npz)
+        clips = list(dict.fromkeys(src.path for src in env.clip_sources))
+        baked = bake_references(files["json"], clips, env._robot_file())
+        if baked:
+            files["references"] = os.path.dirname(baked[0])
+            print(f"baked {len(baked)} reference clip(s) into {files['references']}")
     env.close()
     return files
 

@@ -5,14 +5,17 @@ Run::
     python legged_gym/scripts/sim2sim.py --load_model <exported folder | policy.onnx | policy.pt>
         [--robot resources/robots/g1/g1_23dof.xml] [--cmd 0.4 0 0] [--sim_dt 0.001 --decimation 20]
         [--duration 10] [--backend onnx|torchscript] [--pd position|explicit] [--render out.mp4]
-        [--motion <clip file or folder> ... [--terrain <mesh>]]
+        [--motion <baked clip | reference .npz | clip file or folder> ... [--terrain <mesh>]]
 
 loads the robot MJCF with ``mujoco.MjSpec``, adds a ground plane, and runs the policy through
 :mod:`legged_gym.deploy` only (no training code). For a velocity policy it reports falls (pelvis below 0.5 m
 or tilt above 1 rad; the robot is reset after a fall) and command tracking (mean |v_xy - cmd_xy| in the
 heading frame, mean |yaw rate - cmd|). A motion-tracking policy (policy.json has ``env.tracking``) plays each
-``--motion`` clip from its first frame on ``--terrain`` (default: the clip folder's own mesh, else flat
-ground) and reports success and the tracking errors of ``eval.py`` (:mod:`legged_gym.deploy.tracking_episode`).
+clip from its first frame on its own terrain (``--terrain <mesh>`` overrides it) and reports success and the
+tracking errors of ``eval.py`` (:mod:`legged_gym.deploy.tracking_episode`). Its clips: every clip ``export.py``
+baked next to policy.json (``references/<clip>.npz``: the default, numpy only), or ``--motion`` entries naming a
+baked clip, a reference ``.npz``, or a motion file (pkl, h5 folder, csv, npz), which this script prepares with the
+training readers (:mod:`legged_gym.eval.references`).
 ``sim_dt * decimation`` must equal the contract's control_dt unless ``--allow_rate_change``.
 
 Check::
@@ -20,7 +23,7 @@ Check::
     python legged_gym/scripts/sim2sim.py --check --task g1|g1_deepmimic|... [--load_run R] [--load_model <exported>]
 
 builds the training environment and requires the deployment observations and actions to match it
-(:mod:`legged_gym.deploy.parity`).
+(:mod:`legged_gym.eval.parity`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,10 @@ if "--render" in sys.argv:
 
 from legged_gym import LEGGED_GYM_ROOT_DIR  # noqa: E402
 from legged_gym.deploy.controller import PD_MODES  # noqa: E402
+from legged_gym.deploy.contract import load_contract, resolve_model_path  # noqa: E402
 from legged_gym.deploy.episode import run_sim2sim  # noqa: E402
+from legged_gym.deploy.tracking import ReferenceMotion, baked_references, is_reference_file, tracking_spec  # noqa: E402
+from legged_gym.eval.references import clip_heightfield, prepare_reference  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 
 DEFAULT_ROBOT = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
@@ -66,7 +72,7 @@ EXTRA_FLAGS = [
 
 def run_check(args: Args) -> None:
     """Parity of the deployment code with the training environment (prints the largest differences)."""
-    from legged_gym.deploy.parity import check_parity
+    from legged_gym.eval.parity import check_parity
 
     report = check_parity(args, args.extra.get("load_model"), steps=args.extra["check_steps"],
                           backend=args.extra.get("backend") or "onnx")
@@ -78,7 +84,8 @@ def run_check(args: Args) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     args = get_args(argv, extra_flags=EXTRA_FLAGS, description="Run an exported policy in plain MuJoCo", training=False)
-    if args.extra.get("duration") is None and not args.extra.get("motion"):
+    tracking = not args.extra.get("check") and prepare_tracking(args.extra)
+    if args.extra.get("duration") is None and not tracking and not args.extra.get("motion"):
         args.extra["duration"] = 10.0
     if args.extra.get("check"):
         run_check(args)
@@ -89,6 +96,28 @@ def main(argv: list[str] | None = None) -> None:
         result = run_sim2sim(args)
     if args.extra.get("json"):
         write_json(args.extra["json"], result.get("clips", result) if isinstance(result, dict) else result)
+
+
+def prepare_tracking(x: dict) -> bool:
+    """For a motion-tracking policy: turn ``--motion`` entries into reference clips (a clip baked into the export by
+    name, a reference ``.npz``, or a motion file prepared with the training readers) and ``--terrain`` into a height
+    field. Without ``--motion`` the deployment side plays every baked clip. Returns whether the policy tracks motion."""
+    if not x.get("load_model"):
+        return False
+    contract = load_contract(resolve_model_path(x["load_model"])[0])
+    spec = tracking_spec(contract)
+    if spec is None:
+        return False
+    if x.get("terrain"):
+        x["terrain_name"], x["terrain"] = x["terrain"], clip_heightfield(x["terrain"], spec)
+    if x.get("motion"):
+        baked = {os.path.splitext(os.path.basename(p))[0]: p for p in baked_references(contract)}
+        x["references"] = [
+            ReferenceMotion.load(baked.get(m, m), contract, spec) if m in baked or is_reference_file(m)
+            else prepare_reference(m, contract, spec, x["robot"])
+            for m in x["motion"]
+        ]
+    return True
 
 
 def parse_command(text: str) -> list[float]:

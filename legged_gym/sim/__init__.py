@@ -1,10 +1,17 @@
-"""Simulator backends. Only this package imports a physics engine."""
+"""Simulator backends. Only this package (and deployment, :mod:`legged_gym.deploy`) imports a physics engine.
+
+Importing the package imports no torch: :mod:`legged_gym.sim.hfield` (numpy and mujoco) is what deployment uses;
+``SceneSpec``, ``SimBackend`` and the backends load on first use.
+"""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING, Any
 
-from legged_gym.sim.base import SceneSpec, SimBackend
+if TYPE_CHECKING:
+    import torch
+
+    from legged_gym.sim.base import SceneSpec, SimBackend
 
 WARP_CPU = "warp-cpu"  # MuJoCo Warp on Warp's CPU device: slow, for tests and smoke runs only
 
@@ -21,6 +28,8 @@ def make_backend(spec: SceneSpec, sim_device: str = "cpu") -> SimBackend:
         RuntimeError: for ``cuda:N`` when Warp finds no CUDA driver or no such device.
         ValueError: for a device string no backend can serve.
     """
+    import torch
+
     if sim_device == WARP_CPU:
         from legged_gym.sim.mujoco_warp import MujocoWarpBackend
 
@@ -42,7 +51,18 @@ def make_backend(spec: SceneSpec, sim_device: str = "cpu") -> SimBackend:
 
 def backend_device(sim_device: str) -> torch.device:
     """The torch device on which the backend for ``sim_device`` keeps its state tensors."""
+    import torch
+
     return torch.device("cpu") if sim_device == WARP_CPU else torch.device(sim_device)
+
+
+def __getattr__(name: str) -> Any:
+    """``SceneSpec`` and ``SimBackend`` (:mod:`legged_gym.sim.base`, which needs torch), imported on first use."""
+    if name in ("SceneSpec", "SimBackend"):
+        from legged_gym.sim import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module 'legged_gym.sim' has no attribute {name!r}")
 
 
 __all__ = ["SceneSpec", "SimBackend", "WARP_CPU", "backend_device", "make_backend"]

@@ -9,47 +9,13 @@ Outside the grid the border height continues (the simulator has no ground there;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 from torch import Tensor
 
+from legged_gym.sim.hfield import HeightField
 
-@dataclass
-class HeightField:
-    """A terrain height grid in world coordinates.
-
-    Attributes:
-        heights: (nrow, ncol) float32 heights [m]; rows run along +y, columns along +x.
-        origin: world (x, y) of ``heights[0, 0]`` [m].
-        resolution: spacing between samples [m].
-    """
-
-    heights: np.ndarray
-    origin: tuple[float, float]
-    resolution: float
-
-    def __post_init__(self) -> None:
-        self.heights = np.ascontiguousarray(self.heights, dtype=np.float32)
-        if self.heights.ndim != 2 or min(self.heights.shape) < 2:
-            raise ValueError(f"height field must be a 2-D grid of at least 2x2 samples, got {self.heights.shape}")
-        if not np.isfinite(self.heights).all():
-            raise ValueError("height field contains NaN or infinite heights")
-        if self.resolution <= 0:
-            raise ValueError(f"height field resolution must be positive, got {self.resolution}")
-
-    @property
-    def size_xy(self) -> tuple[float, float]:
-        """Extent (x, y) covered by the grid [m]."""
-        nrow, ncol = self.heights.shape
-        return ((ncol - 1) * self.resolution, (nrow - 1) * self.resolution)
-
-    @property
-    def center_xy(self) -> tuple[float, float]:
-        """World (x, y) of the grid centre [m]."""
-        sx, sy = self.size_xy
-        return (self.origin[0] + sx / 2, self.origin[1] + sy / 2)
+__all__ = ["HeightField", "TerrainSampler"]
 
 
 class TerrainSampler:

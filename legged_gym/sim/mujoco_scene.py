@@ -12,7 +12,7 @@ import mujoco
 import numpy as np
 
 from legged_gym.sim.base import SceneSpec
-from legged_gym.sim.heightfield import HeightField
+from legged_gym.sim.hfield import HeightField, add_hfield_geom
 from legged_gym.sim.kinematics import KinematicTreeSpec
 from legged_gym.sim.pd_control import position_actuator_params
 
@@ -40,26 +40,7 @@ def add_terrain(spec: mujoco.MjSpec, heightfield: HeightField | None, friction: 
             name=TERRAIN_GEOM, type=mujoco.mjtGeom.mjGEOM_PLANE, size=[0.0, 0.0, 1.0], friction=[friction, 0.005, 0.0001]
         )
         return
-    h = heightfield.heights
-    nrow, ncol = h.shape
-    lo, hi = float(h.min()), float(h.max())
-    elevation = max(hi - lo, 1e-4)
-    sx, sy = heightfield.size_xy
-    cx, cy = heightfield.center_xy
-    spec.add_hfield(
-        name="terrain_hfield",
-        nrow=nrow,
-        ncol=ncol,
-        size=[sx / 2, sy / 2, elevation, 0.5],
-        userdata=((h - lo) / elevation).astype(np.float32).ravel().tolist(),
-    )
-    spec.worldbody.add_geom(
-        name=TERRAIN_GEOM,
-        type=mujoco.mjtGeom.mjGEOM_HFIELD,
-        hfieldname="terrain_hfield",
-        pos=[cx, cy, lo],
-        friction=[friction, 0.005, 0.0001],
-    )
+    add_hfield_geom(spec, heightfield, friction, TERRAIN_GEOM)
 
 
 def build_scene(spec_in: SceneSpec) -> tuple[mujoco.MjModel, SceneLayout]:

@@ -1,8 +1,8 @@
 """Parity check of the motion-tracking terms: keeps a deployment :class:`TrackingContext` in step with the env.
 
-Used by :mod:`legged_gym.deploy.parity` (the only deployment modules that read the training environment).
-The deployment side loads each clip itself, from the clip's file, with the contract's reference settings
-(:class:`~legged_gym.deploy.tracking.ReferenceMotion`), and collides with the training environment's own
+Used by :mod:`legged_gym.eval.parity`. The deployment side prepares each clip itself, from the clip's file, with
+the contract's reference settings (:func:`legged_gym.eval.references.prepare_reference`, what ``export.py`` bakes
+into ``references/``), and collides with the training environment's own
 terrain. Only what the environment samples at a reset is copied: the clip, the start frame and the
 clip-to-world offset of its terrain cell. From then on the context advances its reference frame by itself,
 and the check fails when it drifts from the environment's.
@@ -17,6 +17,7 @@ import mujoco
 from legged_gym.deploy.contract import PolicyContract
 from legged_gym.deploy.controller import Controller
 from legged_gym.deploy.tracking import ReferenceMotion, TrackingContext, TrackingSpec
+from legged_gym.eval.references import prepare_reference
 
 __all__ = ["NOISE_FREE_HEIGHT_SENSOR", "TrackingSync"]
 
@@ -44,8 +45,7 @@ class TrackingSync:
     def _motion(self, clip: int) -> ReferenceMotion:
         if clip not in self.motions:
             src = self.env.clip_sources[clip]
-            self.motions[clip] = ReferenceMotion(src.path, self.spec, self.contract.control_dt, self.contract.joint_names,
-                                                 self.env._robot_file())
+            self.motions[clip] = prepare_reference(src.path, self.contract, self.spec, self.env._robot_file())
         return self.motions[clip]
 
     def sync(self, data: mujoco.MjData) -> str | None:

@@ -1,6 +1,7 @@
 """Parity check: the deployment observation builder and controller against the TRAINING environment.
 
-The only module of :mod:`legged_gym.deploy` that imports the training code. It builds the task's
+It sits with the evaluation code because it reads the training side; :mod:`legged_gym.deploy` itself imports
+no training code. It builds the task's
 environment (one robot, observation noise off), loads the checkpoint and the exported contract, and for
 a few dozen control steps copies the environment's full MuJoCo state into a deployment ``MjData``
 (``mj_setState`` + ``mj_forward``), rebuilds the observations with :class:`ObservationBuilder` from the
@@ -22,7 +23,7 @@ import numpy as np
 from legged_gym.deploy.contract import PolicyContract, load_contract, resolve_model_path
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
 from legged_gym.deploy.tracking import tracking_spec
-from legged_gym.deploy.tracking_parity import NOISE_FREE_HEIGHT_SENSOR, TrackingSync
+from legged_gym.eval.tracking_parity import NOISE_FREE_HEIGHT_SENSOR, TrackingSync
 
 __all__ = ["ParityError", "ParityReport", "check_parity"]
 
