@@ -12,7 +12,8 @@ import sys
 import pytest
 import torch
 
-from legged_gym.eval.evaluation import ClipMetrics, default_out_dir, frame_errors
+from legged_gym.envs.base.tracking_record import frame_errors
+from legged_gym.eval.evaluation import ClipMetrics, default_out_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN = os.path.join(ROOT, "legged_gym", "scripts", "train.py")

@@ -105,3 +105,25 @@ def test_observation_terms_are_pure(task: str) -> None:
     changed = [k for k in before if not torch.equal(before[k], after[k])]
     assert not changed, changed
     env.close()
+
+
+def test_tracking_env_pins_starts_and_records_its_own_tracking() -> None:
+    """The evaluation fields of a tracking environment: pinned clip and start frame, and the per-step record."""
+    env, _ = make_task_env("g1_deepmimic", 3)
+    lengths = env.replay.clip_length
+    env.step(torch.zeros(3, env.num_actions))
+    assert env.tracking_record is None  # off in training
+    env.pinned_clips = torch.tensor([2, 1, 0], device=env.device)
+    env.pinned_offsets = torch.tensor([0, 5, 10**6], device=env.device)
+    env.record_tracking = True
+    env.reset()
+    start = env.ref_frame - env.replay.clip_start[env.ref_clip]
+    assert env.ref_clip.tolist() == [2, 1, 0]
+    assert start.tolist() == [0, 5, int(lengths[0]) - 2]  # the last offset is clamped to leave two frames
+    env.step(torch.zeros(3, env.num_actions))
+    rec = env.tracking_record
+    assert rec["clip"].tolist() == [2, 1, 0] and rec["frame"].tolist() == [1, 6, int(lengths[0]) - 1]
+    assert rec["done"][2] and rec["success"][2]  # env 2 started one frame before its clip's end
+    assert set(rec["errors"]) == {"joint", "link", "link_rel", "contact_matches", "num_feet"}
+    assert float(rec["errors"]["link"][0]) < 0.1  # one step after a reference-state start
+    env.close()

@@ -9,9 +9,9 @@ Pipeline (:func:`run_eval`, used by ``legged_gym/scripts/eval.py``):
    observation or sensor noise, no pushes, no friction/mass/gain/delay randomisation, no action blending or
    action noise, every clip from frame 0, one terrain row) -> this command line's flags and dotted overrides, so an explicit override always wins.
 3. Run ``repeats`` episodes of every clip with the deterministic policy. Episodes are dealt to the environments
-   round robin; :class:`TrackingProbe` pins the clip each environment starts (through the environment's own reset
-   path) and reads the tracking state once per step, right after the environment's termination check, so the
-   frame on which an episode ends is measured too. Each environment stops counting at its first termination or at
+   round robin; :class:`TrackingProbe` pins the clip each environment starts and reads the environment's own
+   per-step tracking record (``legged_gym.envs.base.tracking_record``, taken right after its termination check),
+   so the frame on which an episode ends is measured too. Each environment stops counting at its first termination or at
    its clip's end.
 4. Accumulate per-clip metrics (:class:`ClipMetrics`) and write ``eval.json``, a plot and a table.
 
@@ -46,6 +46,7 @@ import torch
 from torch import Tensor
 
 from legged_gym import LEGGED_GYM_ROOT_DIR
+from legged_gym.envs.base.tracking_record import frame_errors
 from legged_gym.utils.helpers import Args
 from rsl_rl.utils.checkpoints import CheckpointError, get_load_path
 
@@ -59,7 +60,6 @@ __all__ = [
     "default_out_dir",
     "evaluate_policy",
     "format_table",
-    "frame_errors",
     "plot_results",
     "resolve_checkpoint",
     "run_eval",
@@ -176,44 +176,6 @@ def default_out_dir(checkpoint_path: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------- metrics
-def frame_errors(
-    dof_pos: Tensor,
-    ref_joints: Tensor,
-    link_pos: Tensor,
-    ref_link_pos: Tensor,
-    root_pos: Tensor,
-    ref_root_pos: Tensor,
-    contacts: Tensor,
-    ref_contacts: Tensor,
-) -> dict[str, Tensor]:
-    """Per-environment tracking errors of one frame.
-
-    Args:
-        dof_pos, ref_joints: joint angles (N, J) [rad].
-        link_pos, ref_link_pos: tracked link positions (N, L, 3) [m], world frame.
-        root_pos, ref_root_pos: root positions (N, 3) [m].
-        contacts: measured foot contacts (N, F), bool or 0/1.
-        ref_contacts: reference foot contacts (N, F); values > 0.5 count as contact.
-
-    Returns:
-        ``joint`` (N,) mean |dq|, ``link`` (N,) mean link distance, ``link_rel`` (N,) the same root-relative,
-        ``contact_matches`` (N,) number of feet whose contact state matches, ``num_feet`` (int tensor).
-    """
-    joint = (dof_pos - ref_joints).abs().mean(dim=-1)
-    link = (link_pos - ref_link_pos).norm(dim=-1).mean(dim=-1)
-    rel = (link_pos - root_pos.unsqueeze(1)) - (ref_link_pos - ref_root_pos.unsqueeze(1))
-    link_rel = rel.norm(dim=-1).mean(dim=-1)
-    measured = contacts > 0.5 if contacts.dtype != torch.bool else contacts
-    match = (measured == (ref_contacts > 0.5)).sum(dim=-1)
-    return {
-        "joint": joint,
-        "link": link,
-        "link_rel": link_rel,
-        "contact_matches": match,
-        "num_feet": torch.tensor(contacts.shape[-1]),
-    }
-
-
 @dataclass
 class EpisodeRecord:
     """One evaluated episode."""
@@ -333,70 +295,34 @@ class ClipMetrics:
 
 # --------------------------------------------------------------------------------------------------- rollout
 class TrackingProbe:
-    """Context manager that pins the clip each environment starts and measures tracking every step.
+    """Context manager that pins the clip each environment starts and reads its tracking every step.
 
-    Inside the ``with`` block, every reset of environment ``i`` (the environment's own ``reset_idx`` path, including
-    the automatic resets inside ``step``) starts clip ``next_clip[i]`` at its first frame, and right after each
-    termination check :attr:`last` holds, per environment, the clip and stepped frame count of the episode that was
-    just checked, whether it ended (``done``) and as a success (``success``), and :func:`frame_errors`. The hooks are
-    instance attributes of the environment and its replay loader, removed on exit; the environment class is untouched.
-
-    Uses the tracking environment's fields ``replay`` (``sample_starts``, ``clip_start``), ``ref_clip``,
-    ``ref_frame``, ``ref_last``, ``reference()``, ``links()``, ``num_tracked``, ``dm_contact``,
-    ``episode_length_buf``, ``reset_buf`` and ``time_out_buf``.
+    Inside the ``with`` block every reset of environment ``i`` (the environment's own reset path, including the
+    automatic resets inside ``step``) starts clip ``next_clip[i]`` at its first frame, and :attr:`last` is the
+    environment's own record of the step (:func:`legged_gym.envs.base.tracking_record.tracking_record`: clip,
+    stepped frames, done, success and the frame's errors, taken right after its termination check). It only sets the
+    environment's evaluation fields (``pinned_clips``, ``record_tracking``) and clears them on exit.
     """
 
     def __init__(self, env: Any) -> None:
         self.env = env
         self.next_clip = torch.zeros(env.num_envs, dtype=torch.long, device=env.device)
-        self.last: dict[str, Any] | None = None
-        self._resetting: Tensor | None = None
+
+    @property
+    def last(self) -> dict[str, Any] | None:
+        """The environment's record of its last termination check (None before the first step)."""
+        return self.env.tracking_record
 
     def __enter__(self) -> TrackingProbe:
-        env = self.env
-        self._orig_reset = env._reset_root_and_dofs
-        self._orig_check = env.check_termination
-        env._reset_root_and_dofs = self._reset_root_and_dofs
-        env.check_termination = self._check_termination
-        env.replay.sample_starts = self._sample_starts
+        self.env.pinned_clips = self.next_clip  # the same tensor: in-place writes to next_clip re-pin
+        self.env.record_tracking = True
+        self.env.tracking_record = None
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for obj, name in ((self.env, "_reset_root_and_dofs"), (self.env, "check_termination"),
-                          (self.env.replay, "sample_starts")):
-            obj.__dict__.pop(name, None)
-
-    def _reset_root_and_dofs(self, env_ids: Tensor) -> None:
-        self._resetting = env_ids
-        try:
-            self._orig_reset(env_ids)
-        finally:
-            self._resetting = None
-
-    def _sample_starts(self, n: int, **_: Any) -> tuple[Tensor, Tensor]:
-        ids = self._resetting
-        if ids is None or len(ids) != n:
-            raise RuntimeError("TrackingProbe: replay.sample_starts called outside the environment's reset path")
-        clip = self.next_clip[ids.to(self.next_clip.device)].to(self.env.device)
-        return clip, self.env.replay.clip_start[clip]
-
-    def _check_termination(self) -> None:
-        self._orig_check()
-        env = self.env
-        ref = env.reference()
-        k = env.num_tracked
-        start = env.replay.clip_start[env.ref_clip]
-        self.last = {
-            "clip": env.ref_clip.clone(),
-            "frame": (env.ref_frame - start).clone(),
-            "steps": env.episode_length_buf.clone(),
-            "done": env.reset_buf.clone(),
-            "success": (env.time_out_buf & (env.ref_frame >= env.ref_last)).clone(),
-            "errors": frame_errors(
-                env.dof_pos, ref["joints"], env.links().pos[:, :k], ref["link_pos"][:, :k], env.root_pos_w,
-                ref["root_pos"], env.dm_contact.contact, ref["contacts"],
-            ),
-        }
+        self.env.pinned_clips = None
+        self.env.record_tracking = False
+        self.env.tracking_record = None
 
 
 @dataclass

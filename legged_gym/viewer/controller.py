@@ -29,18 +29,20 @@ __all__ = ["StartPinner", "ViserPlayer", "run_viser_play"]
 
 class StartPinner(TrackingProbe):
     """A :class:`~legged_gym.eval.evaluation.TrackingProbe` whose resets start clip ``next_clip[i]`` at frame
-    ``start_offset[i]`` of that clip (clamped to leave at least two frames to play)."""
+    ``start_offset[i]`` of that clip (clamped by the environment to leave at least two frames to play)."""
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         self.start_offset = torch.zeros_like(self.next_clip)
 
-    def _sample_starts(self, n: int, **kw: Any) -> tuple[Tensor, Tensor]:
-        clip, first = super()._sample_starts(n, **kw)
-        ids = self._resetting.to(self.start_offset.device)
-        last_start = (self.env.replay.clip_length[clip] - 2).clamp(min=0)
-        offset = torch.minimum(self.start_offset[ids].to(clip.device), last_start)
-        return clip, first + offset
+    def __enter__(self) -> StartPinner:
+        super().__enter__()
+        self.env.pinned_offsets = self.start_offset
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        self.env.pinned_offsets = None
 
 
 class ViserPlayer:

@@ -24,6 +24,7 @@ from legged_gym.envs.base.deepmimic_config import LeggedRobotDeepMimicCfg
 from legged_gym.envs.base.deepmimic_observations import DeepMimicObservations
 from legged_gym.envs.base.deepmimic_rewards import DeepMimicRewards
 from legged_gym.envs.base.foot_contact import FootContact
+from legged_gym.envs.base.tracking_record import tracking_record
 from legged_gym.envs.base.height_sensor import HeightScanner
 from legged_gym.envs.base.legged_robot import LeggedRobot
 from legged_gym.envs.base.motion_sources import ClipSource, clip_teachers, discover_clips
@@ -182,6 +183,11 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         self.dm_contact = self.feet if same else FootContact(
             n, self.dm_feet_indices, self.cfg.rewards.contact_force_threshold, self.dt)
         self.episode_started = torch.zeros(n, dtype=torch.bool, device=dev)
+        # evaluation (legged_gym.envs.base.tracking_record): pinned starts and a per-step record; off in training
+        self.pinned_clips: Tensor | None = None  # (N,) clip each environment starts on its next reset
+        self.pinned_offsets: Tensor | None = None  # (N,) its start frame (None: 0; clamped to leave 2 frames)
+        self.record_tracking = False
+        self.tracking_record: dict[str, Any] | None = None
         self.height_scanner = HeightScanner(self, self.cfg.height_sensor)
         self._links = None
         self._ref_cache: dict[int, dict[str, Tensor]] = {}
@@ -264,6 +270,8 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
             reset |= (f > a.large_feet_contact_force_threshold).any(dim=1)
         self.time_out_buf = (self.ref_frame >= self.ref_last) | (self.episode_length_buf >= self.episode_max_len)
         self.reset_buf = reset | self.time_out_buf
+        if self.record_tracking:
+            self.tracking_record = tracking_record(self)
 
     # --- resets -----------------------------------------------------------------------------------
     def reset_idx(self, env_ids: Tensor) -> None:
@@ -279,6 +287,16 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         self.height_scanner.resample(env_ids)
         self._ref_cache = {}
         self._links = None
+
+    def _pinned_starts(self, env_ids: Tensor) -> tuple[Tensor, Tensor]:
+        """Clip ``pinned_clips[i]`` at frame ``pinned_offsets[i]`` (clamped to leave two frames) for each reset."""
+        assert self.pinned_clips is not None
+        clip = self.pinned_clips[env_ids.to(self.pinned_clips.device)].to(self.device)
+        frame = self.replay.clip_start[clip]
+        if self.pinned_offsets is not None:
+            offset = self.pinned_offsets[env_ids.to(self.pinned_offsets.device)].to(self.device)
+            frame = frame + torch.minimum(offset, (self.replay.clip_length[clip] - 2).clamp(min=0))
+        return clip, frame
 
     def _record_episodes(self, env_ids: Tensor) -> None:
         """Feed finished episodes (success = reached the clip's end) to the sampler and the logs."""
@@ -300,13 +318,16 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
 
     def _reset_root_and_dofs(self, env_ids: Tensor) -> None:
         dm, n = self.cfg.deepmimic, len(env_ids)
-        clip, frame = self.replay.sample_starts(
-            n,
-            randomize_start_offset=dm.randomize_start_offset,
-            weighting_strategy=dm.weighting_strategy,
-            clip_weighting_strategy=dm.clip_weighting_strategy,
-            generator=self.generator,
-        )
+        if self.pinned_clips is not None:
+            clip, frame = self._pinned_starts(env_ids)
+        else:
+            clip, frame = self.replay.sample_starts(
+                n,
+                randomize_start_offset=dm.randomize_start_offset,
+                weighting_strategy=dm.weighting_strategy,
+                clip_weighting_strategy=dm.clip_weighting_strategy,
+                generator=self.generator,
+            )
         last = self.replay.clip_start[clip] + self.replay.clip_length[clip] - 1
         self.ref_clip[env_ids] = clip
         self.ref_frame[env_ids] = frame
