@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from legged_gym.envs.base.tracking_record import frame_errors
-from legged_gym.eval.evaluation import ClipMetrics, default_out_dir
+from legged_gym.eval.evaluation import default_out_dir
+from legged_gym.eval.metrics import ClipMetrics
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN = os.path.join(ROOT, "legged_gym", "scripts", "train.py")

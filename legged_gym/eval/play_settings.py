@@ -7,7 +7,7 @@ sensor noise, no pushes, no friction/mass/gain/delay randomisation, one terrain 
 the seed's ``init_velocities=True`` and one environment) -> this command line's flags and dotted overrides.
 
 Measurements: tracking tasks reuse :class:`~legged_gym.eval.evaluation.TrackingProbe` and
-:class:`~legged_gym.eval.evaluation.ClipMetrics`; velocity tasks use :class:`VelocityProbe` (command-tracking error
+:class:`~legged_gym.eval.metrics.ClipMetrics`; velocity tasks use :class:`VelocityProbe` (command-tracking error
 and falls).
 """
 

@@ -98,7 +98,9 @@ def play_tracking(
     Returns:
         ``{"clips", "overall"}`` as :meth:`ClipMetrics.summary`, plus ``episodes``, ``in_progress`` and ``steps``.
     """
-    from legged_gym.eval.evaluation import ClipMetrics, TrackingProbe, format_table
+    from legged_gym.eval.evaluation import TrackingProbe
+    from legged_gym.eval.metrics import ClipMetrics
+    from legged_gym.eval.report import format_table
 
     names = list(env.replay.clip_names)
     lengths = [int(n) for n in env.replay.clip_length.tolist()]
