@@ -27,6 +27,7 @@ import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract
 from legged_gym.deploy.observations import ControllerState, ObservationBuilder
+from legged_gym.deploy.terms import TERMS
 from legged_gym.sim.hfield import add_hfield_geom
 
 __all__ = ["Controller", "PD_MODES", "PolicyRuntime", "build_model"]
@@ -152,7 +153,7 @@ class Controller:
         self.pd_mode = pd_mode
         self.decimation = decimation or contract.decimation
         self.control_dt = self.decimation * float(model.opt.timestep)
-        self.builder = ObservationBuilder(contract, model)
+        self.builder = ObservationBuilder(contract, model, TERMS)
         self.state = ControllerState(last_action=np.zeros(contract.num_actions))
         self.target = contract.default_joint_pos.copy()
         self.last_obs: dict[str, np.ndarray] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import mujoco
@@ -11,7 +10,8 @@ import numpy as np
 from legged_gym.deploy.contract import ContractError, PolicyContract, load_contract, resolve_model_path
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
 from legged_gym.deploy.gait import GaitStats
-from legged_gym.deploy.observations import quat_rotate_inverse
+from legged_gym.deploy.render import follow_camera, make_renderer, write_video
+from legged_gym.deploy.rotations import quat_rotate_inverse
 from legged_gym.deploy.tracking import tracking_spec
 
 FALL_HEIGHT = 0.5  # [m] pelvis height below which the robot counts as fallen
@@ -92,7 +92,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     ctrl = Controller(contract, model, act_ids, policy, pd_mode=x.get("pd", "position"), decimation=decimation)
     data = mujoco.MjData(model)
     cmd = np.array(x["cmd"], dtype=np.float64)
-    renderer, frames = _renderer(model, x.get("render")), []
+    renderer, frames = make_renderer(model, x.get("render")), []
     initial_state(model, data, ctrl)
     ctrl.reset()
     ctrl.state.commands = cmd
@@ -130,7 +130,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         wz.append(float(w_world[2]))
         yaw_err.append(abs(float(w_world[2]) - cmd[2]))
         if renderer is not None:
-            renderer.update_scene(data, camera=_camera(data, b))
+            renderer.update_scene(data, camera=follow_camera(data, b))
             frames.append(renderer.render())
     result = {
         "control_steps": n, "seconds": n * ctrl.control_dt, "falls": falls,
@@ -157,42 +157,5 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         print(f"  gait: {result['steps_per_s']:.2f} steps/s (both feet), feet in the air {100 * result['air_fraction']:.0f} % "
               f"of the time, mean step clearance {result['clearance_m']:.3f} m ({', '.join(contract.feet_body_names)})")
     if renderer is not None:
-        _write_video(x["render"], frames, 1.0 / ctrl.control_dt)
+        write_video(x["render"], frames, 1.0 / ctrl.control_dt)
     return result
-
-
-def _camera(data: mujoco.MjData, b) -> mujoco.MjvCamera:  # noqa: ANN001
-    cam = mujoco.MjvCamera()
-    cam.lookat[:] = data.qpos[b.root_qpos : b.root_qpos + 3]
-    cam.distance, cam.azimuth, cam.elevation = 3.0, 135.0, -15.0
-    return cam
-
-
-def _renderer(model: mujoco.MjModel, path: str | None) -> mujoco.Renderer | None:
-    if not path:
-        return None
-    try:
-        import imageio  # noqa: F401
-    except ImportError:
-        print("render: skipped, imageio is not installed (pip install imageio imageio-ffmpeg)")
-        return None
-    try:
-        return mujoco.Renderer(model, 480, 640)
-    except Exception as exc:  # noqa: BLE001 - any GL failure means no renderer here
-        print(f"render: skipped, no offscreen renderer (MUJOCO_GL={os.environ.get('MUJOCO_GL')}): {exc}".splitlines()[0])
-        return None
-
-
-def _write_video(path: str, frames: list[np.ndarray], fps: float) -> None:
-    import imageio
-
-    try:
-        imageio.mimsave(path, frames, fps=fps)
-        print(f"render: wrote {len(frames)} frames to {path}")
-    except Exception as exc:  # noqa: BLE001 - missing codec plugin (imageio-ffmpeg for .mp4)
-        gif = os.path.splitext(path)[0] + ".gif"
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"render: cannot write {path} ({reason}; .mp4 needs imageio-ffmpeg); writing {gif} instead")
-        if gif != path:
-            imageio.mimsave(gif, frames, duration=1000.0 / fps, loop=0)
-            print(f"render: wrote {len(frames)} frames to {gif}")

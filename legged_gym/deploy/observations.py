@@ -14,15 +14,16 @@ the world-frame linear velocity (``qvel[0:3]``) and the body-frame angular veloc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import mujoco
 import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract
+from legged_gym.deploy.rotations import quat_rotate_inverse
 
-__all__ = ["ControllerState", "ObservationBuilder", "TERMS", "quat_rotate_inverse"]
+__all__ = ["COMMON_TERMS", "ControllerState", "ObservationBuilder"]
 
 
 @dataclass
@@ -34,12 +35,6 @@ class ControllerState:
     commands: np.ndarray = field(default_factory=lambda: np.zeros(3))  # vx [m/s], vy [m/s], yaw rate [rad/s]
 
 
-def quat_rotate_inverse(q_wxyz: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Rotate the world vector ``v`` into the frame of the unit quaternion ``q`` (w, x, y, z)."""
-    w, xyz = q_wxyz[0], q_wxyz[1:4]
-    return v * (2.0 * w * w - 1.0) - np.cross(xyz, v) * (2.0 * w) + xyz * (2.0 * np.dot(xyz, v))
-
-
 class ObservationBuilder:
     """Computes the observation dict of a contract from ``MjData`` (one robot, numpy float32 arrays).
 
@@ -48,7 +43,14 @@ class ObservationBuilder:
             size, or a contract joint is not in the model.
     """
 
-    def __init__(self, contract: PolicyContract, model: mujoco.MjModel, ground_height: float = 0.0) -> None:
+    def __init__(
+        self,
+        contract: PolicyContract,
+        model: mujoco.MjModel,
+        terms: Mapping[str, Callable[[ObservationBuilder, mujoco.MjData, ControllerState], np.ndarray]],
+        ground_height: float = 0.0,
+    ) -> None:
+        """``terms``: every supported term by name (:data:`legged_gym.deploy.terms.TERMS`)."""
         self.contract = contract
         self.model = model
         self.ground_height = ground_height
@@ -72,10 +74,10 @@ class ObservationBuilder:
                 continue  # read by no policy input (a critic-only key such as a privileged state): not rebuilt
             parts = []
             for t in spec.terms:
-                fn = TERMS.get(t.name)
+                fn = terms.get(t.name)
                 if fn is None:
                     raise ContractError(
-                        f"{c.path}: env.observations.{key}: unknown term '{t.name}'; supported terms: {sorted(TERMS)}"
+                        f"{c.path}: env.observations.{key}: unknown term '{t.name}'; supported terms: {sorted(terms)}"
                     )
                 parts.append((fn, t.scale, t.name))
             self.terms[key] = parts
@@ -186,7 +188,7 @@ def _root_height(b: ObservationBuilder, d: mujoco.MjData, s: ControllerState) ->
     return np.array([d.qpos[b.root_qpos + 2] - b.ground_height])
 
 
-TERMS: dict[str, Callable[[ObservationBuilder, mujoco.MjData, ControllerState], np.ndarray]] = {
+COMMON_TERMS: dict[str, Callable[[ObservationBuilder, mujoco.MjData, ControllerState], np.ndarray]] = {
     "base_lin_vel": _base_lin_vel,
     "base_ang_vel": _base_ang_vel,
     "projected_gravity": _projected_gravity,
@@ -197,11 +199,3 @@ TERMS: dict[str, Callable[[ObservationBuilder, mujoco.MjData, ControllerState], 
     "phase": _phase,
     "root_height": _root_height,
 }
-
-from legged_gym.deploy.tracking import TRACKING_TERMS  # noqa: E402 - motion-tracking terms (deploy.tracking)
-
-TERMS.update(TRACKING_TERMS)
-
-from legged_gym.deploy.velocity_terms import VELOCITY_TERMS  # noqa: E402 - the terms import this module's helpers
-
-TERMS.update(VELOCITY_TERMS)

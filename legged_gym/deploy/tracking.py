@@ -13,7 +13,7 @@ robot MJCF: numpy, mujoco and onnxruntime only (no torch, nothing from training)
   per control step, and the clip-to-world offset) plus the sensing the terms need from ``MjData`` (link poses,
   foot contact forces from the terrain, the height scan by ``mujoco.mj_ray`` on the terrain geom); it also
   decides terminations and computes the per-frame tracking errors of ``legged_gym/scripts/eval.py``.
-- :data:`TRACKING_TERMS`: the observation terms, registered into :data:`legged_gym.deploy.observations.TERMS`.
+- :data:`TRACKING_TERMS`: the observation terms (collected in :data:`legged_gym.deploy.terms.TERMS`).
 
 Timing follows training: at the start of an episode the reference frame is the start frame ``f`` and the
 targets shown are frame ``f + 1``; after each control step the frame advances (clamped at the clip's last
@@ -33,6 +33,7 @@ import mujoco
 import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract, _need, _number
+from legged_gym.deploy.rotations import euler_xyz, heading_inv, wrap_to_pi
 from legged_gym.sim.hfield import HeightField
 
 if TYPE_CHECKING:
@@ -250,30 +251,6 @@ def baked_references(contract: PolicyContract) -> list[str]:
     return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".npz"))
 
 
-# --- small rotation helpers (numpy, wxyz) ------------------------------------------------------------
-def quat_euler_xyz(q: np.ndarray) -> np.ndarray:
-    """Roll, pitch, yaw of a wxyz quaternion (the training environment's convention)."""
-    w, x, y, z = (float(v) for v in q)
-    roll = math.atan2(2.0 * (w * x + y * z), 1.0 - 2.0 * (x * x + y * y))
-    pitch = math.asin(min(1.0, max(-1.0, 2.0 * (w * y - z * x))))
-    yaw = math.atan2(2.0 * (w * z + x * y), 1.0 - 2.0 * (y * y + z * z))
-    return np.array([roll, pitch, yaw])
-
-
-def heading_inv(yaw: float, v: np.ndarray) -> np.ndarray:
-    """World vectors (..., 3) expressed in the frame rotated by ``yaw`` about world z."""
-    c, s = math.cos(yaw), math.sin(yaw)
-    out = np.array(v, dtype=np.float64, copy=True)
-    out[..., 0] = c * v[..., 0] + s * v[..., 1]
-    out[..., 1] = -s * v[..., 0] + c * v[..., 1]
-    return out
-
-
-def wrap_to_pi(angle: float) -> float:
-    """Angle wrapped to [-pi, pi)."""
-    return (angle + math.pi) % (2.0 * math.pi) - math.pi
-
-
 class TrackingContext:
     """Reference playback and tracking sensing for one robot in one ``MjModel`` (see the module docstring).
 
@@ -408,7 +385,7 @@ class TrackingContext:
     def height_scan(self, data: mujoco.MjData) -> np.ndarray:
         """Ray distances (nx, ny) [m] from the scan body's origin straight down to the terrain, heading-aligned."""
         pos = data.xpos[self.scan_id]
-        yaw = quat_euler_xyz(data.xquat[self.scan_id])[2]
+        yaw = euler_xyz(data.xquat[self.scan_id])[2]
         c, s = math.cos(yaw), math.sin(yaw)
         o = self.scan_offsets
         origins = np.stack([pos[0] + c * o[:, 0] - s * o[:, 1], pos[1] + s * o[:, 0] + c * o[:, 1],
@@ -426,7 +403,7 @@ class TrackingContext:
         if len(self.terminate_ids) and (np.linalg.norm(self.body_forces(data, self.terminate_ids), axis=1) > 1.0).any():
             return f"terrain contact on one of {s.terminate_after_contacts_on}"
         if s.terminate_on_roll_pitch > 0:
-            rp = np.abs(quat_euler_xyz(data.qpos[root_qpos + 3 : root_qpos + 7])[:2])
+            rp = np.abs(euler_xyz(data.qpos[root_qpos + 3 : root_qpos + 7])[:2])
             if (rp > s.terminate_on_roll_pitch).any():
                 return f"roll/pitch {rp.max():.2f} rad (> {s.terminate_on_roll_pitch})"
         if s.terminate_below_height > 0:
@@ -466,14 +443,14 @@ def _torso_xy_rel(b: ObservationBuilder, d: mujoco.MjData, s: ControllerState) -
     t = _ctx(b)
     body = t.link_ids[t.torso]
     delta = t.reference(1)["link_pos"][t.torso] - d.xpos[body]
-    return heading_inv(quat_euler_xyz(d.xquat[body])[2], delta)[:2]
+    return heading_inv(euler_xyz(d.xquat[body])[2], delta)[:2]
 
 
 def _torso_yaw_rel(b: ObservationBuilder, d: mujoco.MjData, s: ControllerState) -> np.ndarray:
     """Next reference torso heading minus torso heading, wrapped to [-pi, pi) [rad]."""
     t = _ctx(b)
-    yaw = quat_euler_xyz(d.xquat[t.link_ids[t.torso]])[2]
-    ref_yaw = quat_euler_xyz(t.reference(1)["link_quat"][t.torso])[2]
+    yaw = euler_xyz(d.xquat[t.link_ids[t.torso]])[2]
+    ref_yaw = euler_xyz(t.reference(1)["link_quat"][t.torso])[2]
     return np.array([wrap_to_pi(ref_yaw - yaw)])
 
 
@@ -489,7 +466,7 @@ def _upper_body_joint_targets(b: ObservationBuilder, d: mujoco.MjData, s: Contro
 
 def _target_root(axis: int) -> Callable[[ObservationBuilder, mujoco.MjData, ControllerState], np.ndarray]:
     def term(b: ObservationBuilder, d: mujoco.MjData, s: ControllerState) -> np.ndarray:
-        return quat_euler_xyz(_ctx(b).reference(1)["root_quat"])[axis : axis + 1]
+        return euler_xyz(_ctx(b).reference(1)["root_quat"])[axis : axis + 1]
 
     term.__doc__ = f"Next reference root {('roll', 'pitch', 'yaw')[axis]} [rad]."
     return term
@@ -498,7 +475,7 @@ def _target_root(axis: int) -> Callable[[ObservationBuilder, mujoco.MjData, Cont
 def _deepmimic_lin_ang_vel(b: ObservationBuilder, d: mujoco.MjData, s: ControllerState) -> np.ndarray:
     """Next reference root linear and angular velocity in the robot's heading frame."""
     ref = _ctx(b).reference(1)
-    yaw = quat_euler_xyz(b.root_quat(d))[2]
+    yaw = euler_xyz(b.root_quat(d))[2]
     return np.concatenate([heading_inv(yaw, ref["root_lin_vel"]), heading_inv(yaw, ref["root_ang_vel"])])
 
 

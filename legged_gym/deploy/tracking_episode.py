@@ -18,7 +18,7 @@ import numpy as np
 
 from legged_gym.deploy.contract import ContractError, PolicyContract
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model
-from legged_gym.deploy.episode import _camera, _renderer, _write_video
+from legged_gym.deploy.render import follow_camera, make_renderer, write_video
 from legged_gym.deploy.tracking import (
     REFERENCES_DIR, ReferenceMotion, TrackingContext, TrackingSpec, baked_references, is_reference_file,
 )
@@ -46,7 +46,7 @@ def run_clip(x: dict[str, Any], contract: PolicyContract, spec: TrackingSpec, mo
     ctx.start(0)
     ctx.init_state(data, ctrl)
     b = ctrl.builder
-    renderer, frames = _renderer(model, x.get("render")), []
+    renderer, frames = make_renderer(model, x.get("render")), []
     limit = ctx.last_frame if x.get("duration") is None else min(ctx.last_frame, int(round(x["duration"] / control_dt)))
     errors: dict[str, list[float]] = {k: [] for k in METRICS}
     reason, success = None, False
@@ -59,12 +59,12 @@ def run_clip(x: dict[str, Any], contract: PolicyContract, spec: TrackingSpec, mo
             errors[k].append(v)
         success = ctx.frame >= ctx.last_frame  # the clip's end wins over a termination on the same step
         if renderer is not None:
-            renderer.update_scene(data, camera=_camera(data, b))
+            renderer.update_scene(data, camera=follow_camera(data, b))
             frames.append(renderer.render())
         if success or reason:
             break
     if renderer is not None:
-        _write_video(x["render"] if x.get("num_clips", 1) == 1 else _numbered(x["render"], motion.name), frames,
+        write_video(x["render"] if x.get("num_clips", 1) == 1 else _numbered(x["render"], motion.name), frames,
                      1.0 / control_dt)
     return {
         "clip": motion.name, "terrain": terrain, "frames": motion.num_frames, "success": success,
