@@ -93,11 +93,23 @@ def test_unknown_reward_scale_is_an_error():
 
 
 def test_only_positive_rewards_clips_before_termination():
-    env = make_env(4, rewards__only_positive_rewards=True)
-    for _ in range(3):
-        env.step(torch.zeros(4, 23))
-        assert (env.rew_buf >= 0).all()
-    env.close()
+    """With a penalty that outweighs every positive term, the summed reward is negative unless clipped at zero;
+    the termination penalty is added after the clip."""
+    rewards = {}
+    for clip in (False, True):
+        env = make_env(4, rewards__only_positive_rewards=clip, rewards__scales__dof_vel=-50.0,
+                       rewards__scales__termination=-7.0)
+        torch.manual_seed(0)
+        out = []
+        for _ in range(3):
+            env.step(torch.randn(4, 23))
+            out.append((env.rew_buf.clone(), (env.reset_buf & ~env.time_out_buf).clone()))
+        rewards[clip], dt = out, env.dt
+        env.close()
+    assert any((r < 0).any() for r, _ in rewards[False])  # the penalty wins without the clip
+    for r, terminated in rewards[True]:
+        assert (r[~terminated] >= 0).all()
+        assert (r[terminated] >= -7.0 * dt - 1e-6).all()  # clipped sum (>= 0) plus the termination penalty
 
 
 def test_timeouts_and_episode_logging():

