@@ -12,8 +12,9 @@ every ``--eval_interval`` iterations (``legged_gym.eval.periodic``) into ``eval_
   tracked (fraction of each clip, averaged over clips) and of the mean success, plus each seed's values;
 * ``<label>.md``: the same as a table; ``<label>.png``: the curves (median line, min-max band).
 
-``--report_only`` rebuilds the outputs from runs already under ``<out>/runs``. Several labels in one folder are
-drawn together in ``learning.png``.
+``--report_only`` rebuilds the outputs from runs already under ``<out>/runs``. ``--add_curve SEED=PATH`` adds the
+``eval_curve.csv`` of a run trained elsewhere (for example a shipped policy's) as that seed. Several labels in one
+folder are drawn together in ``learning.png``.
 
 Clip sets (``--clips``): ``stand`` / ``walk`` (one bundled mocap clip), ``mocap`` (the bundled mocap clips),
 ``bundled`` (the task's defaults: mocap and video clips), ``lafan_calm`` (a calm segment of the real LAFAN clip in
@@ -68,7 +69,16 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     p.add_argument("--label", default=None, help="name of this recipe in the outputs (default: the clip set)")
     p.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results", "learning"))
     p.add_argument("--report_only", action="store_true", help="only rebuild the outputs from existing runs")
+    p.add_argument("--add_curve", nargs="+", default=[], metavar="SEED=PATH",
+                   help="also aggregate this eval_curve.csv as seed SEED (a run trained elsewhere)")
     args = p.parse_args(argv)
+    added = {}
+    for item in args.add_curve:
+        seed, sep, path = item.partition("=")
+        if not sep or not seed.isdigit() or not os.path.isfile(path):
+            p.error(f"--add_curve: expected SEED=PATH to an existing eval_curve.csv, got {item!r}")
+        added[int(seed)] = path
+    args.add_curve = added
     if args.clips == "lafan_calm" and not os.path.exists(LAFAN):
         p.error(f"--clips lafan_calm needs {LAFAN}, which is not here")
     args.label = args.label or args.clips
@@ -165,13 +175,18 @@ def main(argv: list[str] | None = None) -> None:
         for seed in args.seeds:
             train_seed(args, seed, extra)
     curves = {s: c for s, c in seed_curves(args.out, args.label).items() if s in args.seeds}
+    for seed, path in args.add_curve.items():
+        if seed in curves:
+            raise SystemExit(f"error: --add_curve {seed}={path}: seed {seed} already has a run under {args.out}/runs")
+        curves[seed] = read_csv_rows(path)
     if not curves:
         raise SystemExit(f"error: no eval_curve.csv of label {args.label!r} under {args.out}/runs")
     table = aggregate(curves)
     write_outputs(args.out, args.label, table, sorted(curves))
     plot(args.out, {args.label: table}, f"{args.label}.png")
     labels = sorted({os.path.basename(p)[:-3] for p in glob.glob(os.path.join(args.out, "*.md"))})
-    every = {lb: aggregate(seed_curves(args.out, lb)) for lb in labels}
+    every = {lb: aggregate(seed_curves(args.out, lb)) for lb in labels if lb != args.label}
+    every[args.label] = table
     print("wrote", plot(args.out, {k: v for k, v in every.items() if v}, "learning.png"))
 
 
