@@ -242,6 +242,13 @@ class RobotDeepMimic(DeepMimicObservations, DeepMimicRewards, LeggedRobot):
         if self.cfg.deepmimic.viz_replay:
             self._teleport_to_reference(torch.arange(self.num_envs, device=self.device))
 
+    def _compute_targets(self, actions: Tensor) -> Tensor:
+        """Kinematic replay drives every joint toward the next reference frame whatever the policy outputs, so the
+        contact forces kept from that physics step belong to the reference, not to the policy."""
+        if self.cfg.deepmimic.viz_replay:
+            return self.reference(ahead=1)["joints"].clone()
+        return super()._compute_targets(actions)
+
     def _teleport_to_reference(self, env_ids: Tensor) -> None:
         """Kinematic replay: put the robot on the reference; contact forces and torques stay those measured
         during the physics step that led here (which started from the previous reference frame)."""
