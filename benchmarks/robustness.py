@@ -8,7 +8,9 @@ For each saved checkpoint ``model_<n>.pt`` of the run (every ``--every`` iterati
 noise and friction randomisation turned back on (``--env.noise.add_noise=True
 --env.domain_rand.randomize_friction=True``; ``eval.py`` turns them off by default), and tabulates success and
 frames tracked per clip against env steps. Outputs in ``--out``: ``robustness.csv``, ``robustness.md`` and
-``robustness.png``. Everything after ``--`` goes to ``eval.py`` (e.g. further randomisation).
+``robustness.png``. Everything after ``--`` goes to ``eval.py`` (e.g. further randomisation). Without such extra
+flags, a checkpoint already evaluated in ``--out`` with as many repeats is not evaluated again, so the benchmark can
+be rerun while a training adds checkpoints.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ def chosen(run: str, every: int) -> list[tuple[int, str]]:
 
 def evaluate(task: str, run: str, iteration: int, repeats: int, out: str, extra: list[str]) -> dict:
     folder = os.path.join(out, f"eval_{iteration}")
+    done = None if extra else previous(folder, os.path.join(run, f"model_{iteration}.pt"), repeats)
+    if done is not None:
+        return done
     cmd = [sys.executable, EVAL, f"--task={task}", "--load_run", run, "--checkpoint", str(iteration),
            "--repeats", str(repeats), "--out", folder, *RANDOMISATION, *extra]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -49,6 +54,20 @@ def evaluate(task: str, run: str, iteration: int, repeats: int, out: str, extra:
         raise SystemExit(f"error: eval.py failed on iteration {iteration}:\n{proc.stderr[-2000:]}")
     with open(os.path.join(folder, "eval.json")) as f:
         return json.load(f)
+
+
+def previous(folder: str, checkpoint: str, repeats: int) -> dict | None:
+    """An earlier evaluation of this very checkpoint (same file, not modified since) with as many episodes per clip,
+    so that running the benchmark again while training goes on only evaluates the new checkpoints."""
+    path = os.path.join(folder, "eval.json")
+    if not os.path.isfile(path) or os.path.getmtime(path) < os.path.getmtime(checkpoint):
+        return None
+    with open(path) as f:
+        report = json.load(f)
+    same = os.path.realpath(report.get("checkpoint", "")) == os.path.realpath(checkpoint)
+    if not same or any(m.get("episodes") != repeats for m in report.get("clips", {}).values()):
+        return None
+    return report
 
 
 def env_steps(ckpt: dict) -> int | None:
