@@ -57,6 +57,7 @@ SLOW_TESTS = {
     "tests/test_sim_contract.py::test_determinism_for_fixed_seed_and_threads",
     "tests/test_sim_contract.py::test_shapes_after_reset_and_step",
     "tests/test_train_interrupt.py::test_ctrl_c_saves_the_iteration_and_prints_the_resume_command",
+    "tests/test_train_interrupt.py::test_sigterm_saves_like_ctrl_c",
     "tests/test_train_interrupt.py::test_short_run_prints_its_folder_and_an_hms_eta",
     "tests/test_train_script.py::test_resume_without_runs_is_a_clear_error",
     "tests/test_train_script.py::test_train_checkpoint_config_and_resume",

@@ -55,3 +55,24 @@ def test_ctrl_c_saves_the_iteration_and_prints_the_resume_command(tmp_path) -> N
     command = text.split("Resume with:")[1].strip().splitlines()[0]
     assert "--resume" in command and f"--checkpoint {ckpt['iter']}" in command
     assert "--max_iterations 100000" in command
+
+
+@pytest.mark.slow
+def test_sigterm_saves_like_ctrl_c(tmp_path) -> None:  # noqa: ANN001
+    # started the way a shell starts a background job or a scheduler its task: SIGINT ignored, stopped by SIGTERM
+    proc = subprocess.Popen([*TRAIN, "--max_iterations", "100000", "--log_root", str(tmp_path)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    seen = []
+    deadline = time.time() + 240
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith("it 2/") or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=120)
+    text = "".join(seen) + rest
+    assert proc.returncode == 130 and "Traceback" not in text, text[-3000:]
+    saved = re.search(r"Saved (\S+model_(\d+)\.pt)", text)
+    assert saved and load_checkpoint(saved.group(1))["iter"] == int(saved.group(2)) >= 2, text[-2000:]
+    assert "Resume with:" in text

@@ -85,11 +85,26 @@ def train(args: Args) -> str | None:
     return runner.log_dir
 
 
+def stop_on_sigterm() -> None:
+    """``kill <pid>`` and batch schedulers stop a run with SIGTERM: treat it as Ctrl-C (save the iteration, print the
+    resume command). Multi-process runs keep the default, because torchrun stops its workers with SIGTERM."""
+    import signal
+
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 if __name__ == "__main__":
     from legged_gym.utils.helpers import USER_ERRORS
 
     from rsl_rl.runners.on_policy_runner import TrainingInterrupted
 
+    stop_on_sigterm()
     try:
         train(get_args(extra_flags=TRAIN_FLAGS, description="Train a policy on a registered task"))
     except USER_ERRORS as exc:  # configuration and input errors: one clear line, no traceback
