@@ -9,7 +9,6 @@ Outside the grid the border height continues (the simulator has no ground there;
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import Tensor
 

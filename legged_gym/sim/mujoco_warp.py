@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-import mujoco
 import numpy as np
 import torch
 from torch import Tensor
