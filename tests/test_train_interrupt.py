@@ -30,23 +30,29 @@ def test_short_run_prints_its_folder_and_an_hms_eta(tmp_path) -> None:  # noqa: 
     assert os.path.exists(os.path.join(folder, "model_2.pt"))
 
 
-@pytest.mark.slow
-def test_ctrl_c_saves_the_iteration_and_prints_the_resume_command(tmp_path) -> None:  # noqa: ANN001
-    # a shell that starts a job in the background hands it SIGINT ignored (and Python then never raises
-    # KeyboardInterrupt): give the training process the default disposition, as a terminal would
+def _stop_training(tmp_path, sigint, after: str, stop_with: int) -> tuple[int, str]:  # noqa: ANN001
+    """Start a long training with SIGINT set to ``sigint``, send ``stop_with`` once a line starts with ``after``;
+    returns the exit status and everything the process printed."""
     proc = subprocess.Popen([*TRAIN, "--max_iterations", "100000", "--log_root", str(tmp_path)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
     seen = []
     deadline = time.time() + 240
     for line in proc.stdout:
         seen.append(line)
-        if line.startswith("it 3/") or time.time() > deadline:
+        if line.startswith(after) or time.time() > deadline:
             break
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop_with)
     rest, _ = proc.communicate(timeout=120)
-    text = "".join(seen) + rest
-    assert proc.returncode == 130, text[-3000:]
+    return proc.returncode, "".join(seen) + rest
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_the_iteration_and_prints_the_resume_command(tmp_path) -> None:  # noqa: ANN001
+    # a shell that starts a job in the background hands it SIGINT ignored (and Python then never raises
+    # KeyboardInterrupt): give the training process the default disposition, as a terminal would
+    returncode, text = _stop_training(tmp_path, signal.SIG_DFL, "it 3/", signal.SIGINT)
+    assert returncode == 130, text[-3000:]
     assert "Traceback" not in text
     saved = re.search(r"Saved (\S+model_(\d+)\.pt)", text)
     assert saved, text[-2000:]
@@ -60,19 +66,8 @@ def test_ctrl_c_saves_the_iteration_and_prints_the_resume_command(tmp_path) -> N
 @pytest.mark.slow
 def test_sigterm_saves_like_ctrl_c(tmp_path) -> None:  # noqa: ANN001
     # started the way a shell starts a background job or a scheduler its task: SIGINT ignored, stopped by SIGTERM
-    proc = subprocess.Popen([*TRAIN, "--max_iterations", "100000", "--log_root", str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
-    seen = []
-    deadline = time.time() + 240
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("it 2/") or time.time() > deadline:
-            break
-    proc.send_signal(signal.SIGTERM)
-    rest, _ = proc.communicate(timeout=120)
-    text = "".join(seen) + rest
-    assert proc.returncode == 130 and "Traceback" not in text, text[-3000:]
+    returncode, text = _stop_training(tmp_path, signal.SIG_IGN, "it 2/", signal.SIGTERM)
+    assert returncode == 130 and "Traceback" not in text, text[-3000:]
     saved = re.search(r"Saved (\S+model_(\d+)\.pt)", text)
     assert saved and load_checkpoint(saved.group(1))["iter"] == int(saved.group(2)) >= 2, text[-2000:]
     assert "Resume with:" in text
