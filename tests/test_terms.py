@@ -127,3 +127,24 @@ def test_tracking_env_pins_starts_and_records_its_own_tracking() -> None:
     assert set(rec["errors"]) == {"joint", "link", "link_rel", "contact_matches", "num_feet"}
     assert float(rec["errors"]["link"][0]) < 0.1  # one step after a reference-state start
     env.close()
+
+
+def test_g1_upright_and_pose_terms() -> None:
+    env, _ = make_task_env("g1", 2, rewards__scales__upright=1.0, rewards__scales__pose=1.0)
+    env.dof_pos[:] = env.default_dof_pos
+    env.projected_gravity[:] = torch.tensor([0.0, 0.0, -1.0])
+    assert torch.allclose(env._reward_pose(), torch.ones(2)) and torch.allclose(env._reward_upright(), torch.ones(2))
+    knee = env.dof_names.index("left_knee_joint")
+    roll = env.dof_names.index("left_hip_roll_joint")
+    env.dof_pos[0, knee] += 0.5  # one knee std (0.5 rad) off
+    env.dof_pos[1, roll] += 0.3  # two hip-roll stds (0.15 rad) off
+    n = len(env.dof_names)
+    expected = torch.exp(-torch.tensor([1.0, 4.0]) / n)
+    assert torch.allclose(env._reward_pose(), expected, atol=1e-5)
+    tilt = 0.3
+    env.projected_gravity[0] = torch.tensor([torch.sin(torch.tensor(tilt)), 0.0, -torch.cos(torch.tensor(tilt))])
+    up = env._reward_upright()
+    assert torch.isclose(up[0], torch.exp(-torch.sin(torch.tensor(tilt)) ** 2 / 0.2), atol=1e-6) and up[1] == 1.0
+    env.close()
+    with pytest.raises(ValueError, match=r"rewards.pose_std: no entry matches joint 'left_knee_joint'"):
+        make_task_env("g1", 1, rewards__pose_std={"hip": 0.5, "ankle": 0.3, "waist": 0.2, "shoulder": 0.3, "elbow": 0.3})

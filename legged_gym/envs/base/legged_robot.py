@@ -35,7 +35,7 @@ def match_by_substring(names: list[str], table: dict[str, float], what: str) -> 
     for name in names:
         keys = [k for k in table if k in name]
         if not keys:
-            raise ValueError(f"control.{what}: no entry matches joint '{name}' (keys: {sorted(table)})")
+            raise ValueError(f"{what}: no entry matches joint '{name}' (keys: {sorted(table)})")
         out.append(float(table[max(keys, key=len)]))
     return out
 
@@ -141,8 +141,8 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             dt=self.cfg.sim.dt,
             decimation=c.decimation,
             joint_names=joints,
-            kp=match_by_substring(joints, c.stiffness, "stiffness"),
-            kd=match_by_substring(joints, c.damping, "damping"),
+            kp=match_by_substring(joints, c.stiffness, "control.stiffness"),
+            kd=match_by_substring(joints, c.damping, "control.damping"),
             contact_bodies=self._contact_bodies(bodies),
             heightfield=self.heightfield,
             mass_body=self.cfg.asset.mass_body,
@@ -416,8 +416,8 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         joints, held at their default angles by PD, are listed under ``held_joints``.
         """
         c = self.cfg.control
-        kp = match_by_substring(self.dof_names, c.stiffness, "stiffness")
-        kd = match_by_substring(self.dof_names, c.damping, "damping")
+        kp = match_by_substring(self.dof_names, c.stiffness, "control.stiffness")
+        kd = match_by_substring(self.dof_names, c.damping, "control.damping")
         default, effort = self.default_dof_pos[0].tolist(), self.torque_limits.tolist()
         ids = list(range(self.num_dof)) if self.policy_dof_ids is None else self.policy_dof_ids.tolist()
         held = [i for i in range(self.num_dof) if i not in ids]

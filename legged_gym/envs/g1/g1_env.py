@@ -7,7 +7,7 @@ from typing import ClassVar
 import torch
 from torch import Tensor
 
-from legged_gym.envs.base.legged_robot import LeggedRobot
+from legged_gym.envs.base.legged_robot import LeggedRobot, match_by_substring
 from legged_gym.envs.g1.g1_config import G1FlatCfg
 
 
@@ -27,6 +27,9 @@ class G1Robot(LeggedRobot):
         self.hip_indices = torch.tensor(
             [i for i, n in enumerate(self.dof_names) if "hip_roll" in n or "hip_yaw" in n], device=self.device
         )
+        if getattr(self.cfg.rewards.scales, "pose", 0.0):  # tasks built on this class without the term lack the table
+            std = match_by_substring(self.dof_names, self.cfg.rewards.pose_std, "rewards.pose_std")
+            self.pose_std = torch.tensor(std, device=self.device)
         self._update_phase()
 
     def _update_phase(self) -> None:
@@ -74,3 +77,11 @@ class G1Robot(LeggedRobot):
     def _reward_hip_pos(self) -> Tensor:
         """Squared hip roll and yaw angles [rad^2]."""
         return torch.sum(torch.square(self.dof_pos[:, self.hip_indices]), dim=1)
+
+    def _reward_upright(self) -> Tensor:
+        """exp(-|g_xy|^2 / upright_sigma): 1 when the base is level, g = gravity in the base frame."""
+        return torch.exp(-torch.sum(torch.square(self.projected_gravity[:, :2]), dim=1) / self.cfg.rewards.upright_sigma)
+
+    def _reward_pose(self) -> Tensor:
+        """exp(-mean over joints of ((q - q_default) / pose_std)^2): 1 at the default pose."""
+        return torch.exp(-torch.mean(torch.square((self.dof_pos - self.default_dof_pos) / self.pose_std), dim=1))

@@ -1,0 +1,37 @@
+"""benchmarks/walking.py on a real 2-iteration g1 run: every checkpoint exported and swept in sim2sim, judged."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+from benchmarks.walking import main
+from tests.test_sim2sim import run
+
+
+def test_checkpoints_are_swept_judged_and_not_rerun(tmp_path) -> None:  # noqa: ANN001
+    run("train.py", "--task=g1", "--headless", "--log_root", str(tmp_path), "--num_threads", "1", "--num_envs", "4",
+        "--max_iterations", "2", "--train.runner.num_steps_per_env=4", "--train.runner.save_interval=1",
+        "--no_use_wandb")
+    (name,) = os.listdir(tmp_path / "g1")
+    run_dir = tmp_path / "g1" / name
+    out = tmp_path / "walking"
+    flags = ["--task", "g1", "--run", str(run_dir), "--every", "1", "--duration", "0.5", "--commands", "0.5,0,0",
+             "0,0,0.5", "--out", str(out)]
+    curve = main(flags)
+    assert [r["iteration"] for r in curve] == [1, 2]
+    assert [r["env_steps"] for r in curve] == [16, 32]
+    # from rest, 0.5 s cannot track 0.5 m/s within 0.1 m/s on average: an untrained policy must not pass
+    assert all(r["max_lin_vel_err"] > 0.1 and r["passes"] == 0 for r in curve)
+    table = list(csv.DictReader(open(out / "walking.csv")))
+    assert [int(r["iteration"]) for r in table] == [1, 2]
+    assert (out / "walking.png").stat().st_size > 0
+    md = (out / "walking.md").read_text()
+    assert "| 0.500 | 0.000 | 0.000 |" in md and "| 0.000 | 0.000 | 0.500 |" in md
+    # rerun with loose thresholds: the sweeps are reused (files untouched) and the verdict follows the falls
+    sweep = out / "it_2" / "sweep.json"
+    before = sweep.stat().st_mtime_ns
+    loose = main([*flags, "--max_lin_err", "10", "--max_yaw_err", "10"])
+    assert sweep.stat().st_mtime_ns == before
+    assert [r["passes"] for r in loose] == [int(r["falls"] == 0) for r in loose]
+    assert [r["max_lin_vel_err"] for r in loose] == [r["max_lin_vel_err"] for r in curve]
