@@ -159,7 +159,7 @@ def humanoid_ppo_init_state() -> InitStateCfg:
 class HumanoidPPOCfg(LeggedRobotCfg):
     env: HumanoidPPOEnvCfg = field(
         default_factory=lambda: HumanoidPPOEnvCfg(
-            num_envs=4096,
+            num_envs=256,  # the CPU default (more updates per sample); on a GPU, --num_envs 4096 is Humanoid-Gym's
             num_actions=len(LEG_JOINTS),
             episode_length_s=24.0,
             observations={"proprio": list(ACTOR_TERMS), "privileged": list(CRITIC_TERMS)},
@@ -169,13 +169,14 @@ class HumanoidPPOCfg(LeggedRobotCfg):
         )
     )
     commands: CommandsCfg = field(
+        # yaw-rate commands drawn directly (Humanoid-Gym steers by heading, which commands a rate only until the
+        # heading is reached); ranges a little wider than the evaluated commands (vx 0.5 and -0.3, vy +-0.3,
+        # yaw rate +-0.5)
         default_factory=lambda: CommandsCfg(
             resampling_time=8.0,
-            heading_command=True,
+            heading_command=False,
             still_fraction=0.0,
-            ranges=CommandRangesCfg(
-                lin_vel_x=[-0.3, 0.6], lin_vel_y=[-0.3, 0.3], ang_vel_yaw=[-0.3, 0.3], heading=[-3.14, 3.14]
-            ),
+            ranges=CommandRangesCfg(lin_vel_x=[-0.4, 0.7], lin_vel_y=[-0.4, 0.4], ang_vel_yaw=[-0.6, 0.6]),
         )
     )
     init_state: InitStateCfg = field(default_factory=humanoid_ppo_init_state)
@@ -247,7 +248,7 @@ class HumanoidPPOCfgPPO(LeggedRobotCfgPPO):
     )
     runner: RunnerCfg = field(
         default_factory=lambda: RunnerCfg(
-            experiment_name="humanoid_ppo", num_steps_per_env=60, max_iterations=3001, save_interval=100,
+            experiment_name="humanoid_ppo", num_steps_per_env=60, max_iterations=1950, save_interval=100,
             use_wandb=wandb_available(),
         )
     )
