@@ -104,10 +104,11 @@ def test_sim2sim_runs_and_reports(exported, backend):
 def test_command_sweep_prints_a_table_and_writes_json(exported, tmp_path):
     _, _, out = exported
     path = tmp_path / "sweep.json"
-    proc = run("sim2sim.py", "--load_model", str(out), "--duration", "0.5", "--commands", "0.5,0,0", "0,-0.3,0.5",
-               "--json", str(path))
+    proc = run("sim2sim.py", "--load_model", str(out), "--duration", "0.5", "--commands", "0.5,0,0", "-0.3,0,-0.5",
+               "0,-0.3,0.5", "--json", str(path))
     rows = json.loads(path.read_text())
-    assert [(r["cmd_vx"], r["cmd_vy"], r["cmd_yaw_rate"]) for r in rows] == [(0.5, 0.0, 0.0), (0.0, -0.3, 0.5)]
+    assert [(r["cmd_vx"], r["cmd_vy"], r["cmd_yaw_rate"]) for r in rows] == [
+        (0.5, 0.0, 0.0), (-0.3, 0.0, -0.5), (0.0, -0.3, 0.5)]
     for r in rows:
         assert {"forward_vel", "lateral_vel", "yaw_rate", "falls", "steps_per_s", "clearance_m"} <= set(r)
         assert isinstance(r["falls"], int)

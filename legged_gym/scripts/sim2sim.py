@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -45,6 +46,7 @@ from legged_gym.deploy.tracking import ReferenceMotion, baked_references, is_ref
 from legged_gym.eval.references import clip_heightfield, prepare_reference  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 
+COMMAND_LIKE = re.compile(r"^-[0-9.eE+-]*(,[0-9.eE+-]*)+$")  # a VX,VY,YAW entry with a negative first number
 DEFAULT_ROBOT = os.path.join(LEGGED_GYM_ROOT_DIR, "resources", "robots", "g1", "g1_23dof.xml")
 
 EXTRA_FLAGS = [
@@ -81,8 +83,22 @@ def run_check(args: Args) -> None:
           f"max |action diff| {report.action_diff:.1e} ({report.contract_path})")
 
 
+def protect_negative_commands(argv: list[str]) -> list[str]:
+    """A ``--commands`` entry that starts with a minus (``-0.3,0,0``) would read as a flag: prefix it with a space
+    (``float`` ignores it) so that it stays a value."""
+    out, in_commands = [], False
+    for token in argv:
+        if in_commands and token.startswith("-") and COMMAND_LIKE.match(token):
+            token = " " + token
+        elif token.startswith("-"):
+            in_commands = token == "--commands"
+        out.append(token)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
+    argv = protect_negative_commands(list(sys.argv[1:] if argv is None else argv))
     args = get_args(argv, extra_flags=EXTRA_FLAGS, description="Run an exported policy in plain MuJoCo", training=False)
     tracking = not args.extra.get("check") and prepare_tracking(args.extra)
     if args.extra.get("duration") is None and not tracking and not args.extra.get("motion"):

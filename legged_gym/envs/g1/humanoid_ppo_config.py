@@ -8,7 +8,9 @@ for walking (hip 100, knee 150, ankle 40 N m/rad), the G1's default pose (offset
 upper body held at its default pose by PD, a base-height target measured on the G1 pelvis, a reference-gait
 amplitude (0.3 rad instead of 0.17) that lifts the G1's swing foot to the clearance target, and terminations on
 pelvis height (< 0.5 m) and tilt (> 1 rad) besides Humanoid-Gym's base contact: the G1 folds onto its knees
-without touching the ground with its pelvis.
+without touching the ground with its pelvis. On the CPU backend 256 environments and 1950 iterations (30 M env
+steps; Humanoid-Gym's 4096 environments would give a CPU too few updates in that budget); yaw-rate commands are drawn
+directly.
 """
 
 from __future__ import annotations
@@ -159,7 +161,8 @@ def humanoid_ppo_init_state() -> InitStateCfg:
 class HumanoidPPOCfg(LeggedRobotCfg):
     env: HumanoidPPOEnvCfg = field(
         default_factory=lambda: HumanoidPPOEnvCfg(
-            num_envs=256,  # the CPU default (more updates per sample); on a GPU, --num_envs 4096 is Humanoid-Gym's
+            num_envs=4096,  # Humanoid-Gym's (GPU)
+            cpu_num_envs=256,  # on the CPU backend: more updates per sample in a CPU's budget of env steps
             num_actions=len(LEG_JOINTS),
             episode_length_s=24.0,
             observations={"proprio": list(ACTOR_TERMS), "privileged": list(CRITIC_TERMS)},
@@ -248,7 +251,8 @@ class HumanoidPPOCfgPPO(LeggedRobotCfgPPO):
     )
     runner: RunnerCfg = field(
         default_factory=lambda: RunnerCfg(
-            experiment_name="humanoid_ppo", num_steps_per_env=60, max_iterations=1950, save_interval=100,
+            experiment_name="humanoid_ppo", num_steps_per_env=60, max_iterations=3001,
+            cpu_max_iterations=1950, save_interval=100,
             use_wandb=wandb_available(),
         )
     )
