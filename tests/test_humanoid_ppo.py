@@ -73,7 +73,7 @@ def test_reference_gait_and_stance_mask(step, stance, swing_leg):
     env = make_env(1, **QUIET)
     env.episode_length_buf[:] = step  # phase = step * 0.01 s / 0.64 s
     before = env._obs_stance_mask().clone()
-    env._compute_reference()  # what each step does once, before rewards and observations read it
+    env._update_phase()  # the gait clock and its reference: what each step does once, before rewards and observations
     assert torch.equal(env._obs_stance_mask(), env._obs_stance_mask())  # reading a term changes nothing
     mask = env._obs_stance_mask()[0].tolist()
     if step not in (0, 1, 32):  # the observation is the stored state, not recomputed from the new buffer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import os
 from collections import defaultdict
 
@@ -148,3 +149,35 @@ def test_g1_upright_and_pose_terms() -> None:
     env.close()
     with pytest.raises(ValueError, match=r"rewards.pose_std: no entry matches joint 'left_knee_joint'"):
         make_task_env("g1", 1, rewards__pose_std={"hip": 0.5, "ankle": 0.3, "waist": 0.2, "shoulder": 0.3, "elbow": 0.3})
+
+
+@pytest.mark.parametrize("legs_only", [False, True])
+def test_g1_reference_gait_follows_the_gait_clock(legs_only: bool) -> None:
+    """Gait period 0.8 s, control dt 0.02 s, stance fraction 0.55: the left leg swings over steps 22-39 (peak near
+    step 31, phase 0.775), the right leg (offset 0.5) over steps 2-19; the swing leg flexes by 0.3 * (-1, 2, -1)."""
+    kw = {"rewards__scales__joint_pos": 1.6}
+    if legs_only:
+        from legged_gym.envs.g1.humanoid_ppo_config import LEG_JOINTS
+
+        kw.update(control__policy_joints=list(LEG_JOINTS), env__num_actions=12)
+    env, _ = make_task_env("g1", 3, **kw)
+    env.episode_length_buf[:] = torch.tensor([0, 31, 11])  # double support, left peak swing, right peak swing
+    env._update_phase()
+    names = env.policy_dof_names
+    off = env.ref_dof_pos - env.default_policy_pos
+    pitch = [names.index(f"{s}_{j}_joint") for s in ("left", "right") for j in ("hip_pitch", "knee", "ankle_pitch")]
+    others = [i for i in range(len(names)) if i not in pitch]
+    assert torch.equal(off[:, others], torch.zeros(3, len(others)))
+    assert torch.equal(off[0], torch.zeros(len(names)))  # phase 0: left in stance, right (0.5) not yet swinging
+    peak = 0.3 * torch.sin(torch.tensor(torch.pi * (0.775 - 0.55) / 0.45))
+    assert torch.allclose(off[1, pitch[:3]], peak * torch.tensor([-1.0, 2.0, -1.0]), atol=1e-6)
+    assert torch.allclose(off[1, pitch[3:]], torch.zeros(3))
+    assert torch.allclose(off[2, pitch[3:]], peak * torch.tensor([-1.0, 2.0, -1.0]), atol=1e-6)
+    env.dof_pos[:] = env.default_dof_pos
+    env.dof_pos[:, [env.dof_names.index(n) for n in names]] = env.ref_dof_pos
+    assert torch.allclose(env._reward_joint_pos(), torch.ones(3))  # on the reference: exp(0) - 0
+    assert torch.allclose(env._obs_ref_dof_error(), torch.zeros(3, len(names)), atol=1e-6)
+    env.dof_pos[:] = env.default_dof_pos  # standing still: the swing legs miss their flexion
+    d = float(torch.norm(peak * torch.tensor([-1.0, 2.0, -1.0])))
+    assert torch.isclose(env._reward_joint_pos()[1], torch.tensor(math.exp(-2 * d) - 0.2 * min(d, 0.5)), atol=1e-5)
+    env.close()

@@ -108,6 +108,7 @@ class G1RewardScales(RewardScalesCfg):
     torques: float = 0.0
     upright: float = 1.0
     pose: float = 1.0
+    joint_pos: float = 0.0  # the reference gait (see g1_env)
 
 
 # [rad] per-joint tolerance of the ``pose`` reward (substring table, longest key wins): loose for the joints a step
@@ -123,6 +124,9 @@ class G1RewardsCfg(RewardsCfg):
     scales: G1RewardScales = field(default_factory=G1RewardScales)
     upright_sigma: float = 0.2  # upright = exp(-|g_xy|^2 / sigma), g = gravity in the base frame
     pose_std: dict[str, float] = field(default_factory=lambda: dict(G1_POSE_STD))
+    # [rad] swing-leg hip pitch amplitude of the reference gait (knee twice, ankle once; see g1_env): lifts the foot
+    # about 5.6 cm from the default pose
+    target_joint_pos_scale: float = 0.3
 
 
 @dataclass

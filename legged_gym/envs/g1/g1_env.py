@@ -1,4 +1,10 @@
-"""The G1 humanoid on velocity commands: a gait clock and the foot terms a biped needs."""
+"""The G1 humanoid on velocity commands: a gait clock, its reference gait and the foot terms a biped needs.
+
+Reference gait: each leg swings in the part of its cycle after ``gait.stance_fraction``; at swing progress ``u``
+(0 to 1 over the swing) its hip pitch, knee and ankle pitch are offset from the default pose by
+``a * (-1, 2, -1)`` with ``a = rewards.target_joint_pos_scale * sin(pi u)`` (hip and knee flex, the ankle keeps the
+foot level: the G1's three pitch axes point the same way). Stance legs keep the default pose.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from torch import Tensor
 
 from legged_gym.envs.base.legged_robot import LeggedRobot, match_by_substring
 from legged_gym.envs.g1.g1_config import G1FlatCfg
+
+SWING_PITCH_SIGNS = (-1.0, 2.0, -1.0)  # hip pitch, knee, ankle pitch offsets per unit amplitude
 
 
 class G1Robot(LeggedRobot):
@@ -24,6 +32,11 @@ class G1Robot(LeggedRobot):
         super()._init_buffers()
         self.phase = torch.zeros(self.num_envs, device=self.device)
         self.leg_phase = torch.zeros(self.num_envs, 2, device=self.device)
+        self.ref_pitch_ids = torch.tensor([self._policy_leg_cols(s, ("hip_pitch", "knee", "ankle_pitch"))
+                                           for s in ("left", "right")], device=self.device)
+        self.swing_signs = torch.tensor(SWING_PITCH_SIGNS, device=self.device)
+        self.default_policy_pos = self._policy_cols(self.default_dof_pos)
+        self.ref_dof_pos = self.default_policy_pos.repeat(self.num_envs, 1)
         self.hip_indices = torch.tensor(
             [i for i, n in enumerate(self.dof_names) if "hip_roll" in n or "hip_yaw" in n], device=self.device
         )
@@ -32,14 +45,37 @@ class G1Robot(LeggedRobot):
             self.pose_std = torch.tensor(std, device=self.device)
         self._update_phase()
 
+    def _policy_leg_cols(self, side: str, joints: tuple[str, ...]) -> list[int]:
+        """Action columns of ``<side>_<joint>_joint`` for each joint; a clear error if the policy lacks one."""
+        names = self.policy_dof_names
+        missing = [f"{side}_{j}_joint" for j in joints if f"{side}_{j}_joint" not in names]
+        if missing:
+            raise ValueError(f"{self.cfg.asset.name}: control.policy_joints lacks {missing} (has {names})")
+        return [names.index(f"{side}_{j}_joint") for j in joints]
+
     def _update_phase(self) -> None:
         g = self.cfg.gait
         self.phase = (self.episode_length_buf * self.dt) % g.period / g.period
         self.leg_phase = torch.stack([self.phase, (self.phase + g.offset) % 1.0], dim=1)
+        self._compute_reference()
+
+    def _compute_reference(self) -> None:
+        """Reference joint positions of the gait clock's current phase (see the module docstring)."""
+        stance = self.cfg.gait.stance_fraction
+        progress = ((self.leg_phase - stance) / (1.0 - stance)).clamp(min=0.0)
+        self._set_reference(torch.sin(torch.pi * progress))
+
+    def _set_reference(self, swing: Tensor) -> None:
+        """``ref_dof_pos`` = default pose + each leg's swing amplitude (N, 2; 0 to 1) times the pitch offsets."""
+        amplitude = self.cfg.rewards.target_joint_pos_scale * swing
+        offsets = torch.zeros_like(self.ref_dof_pos)
+        for leg in range(2):
+            offsets[:, self.ref_pitch_ids[leg]] = amplitude[:, leg : leg + 1] * self.swing_signs
+        self.ref_dof_pos = self.default_policy_pos + offsets
 
     def _update_state(self) -> None:
+        self._update_phase()  # before the feet: a subclass may filter their air time with the reference's stance
         super()._update_state()
-        self._update_phase()
         feet = self.sim.body_states(self.feet_body_names)
         self.feet_pos = feet.pos
         self.feet_vel = feet.lin_vel
@@ -58,6 +94,15 @@ class G1Robot(LeggedRobot):
     def _obs_gait_phase(self) -> Tensor:
         """sin and cos of the left leg's gait phase."""
         return torch.stack([torch.sin(2 * torch.pi * self.phase), torch.cos(2 * torch.pi * self.phase)], dim=1)
+
+    def _obs_ref_dof_error(self) -> Tensor:
+        """Policy joints minus the reference gait's joint positions [rad]."""
+        return self._policy_cols(self.dof_pos) - self.ref_dof_pos
+
+    def _reward_joint_pos(self) -> Tensor:
+        """exp(-2 |q - q_ref|) - 0.2 clamp(|q - q_ref|, 0, 0.5) over the policy joints [rad] (Humanoid-Gym's term)."""
+        diff = torch.norm(self._policy_cols(self.dof_pos) - self.ref_dof_pos, dim=1)
+        return torch.exp(-2 * diff) - 0.2 * diff.clamp(0, 0.5)
 
     def _reward_contact(self) -> Tensor:
         """Number of feet whose contact state matches the gait clock (stance in the first part of the cycle)."""

@@ -25,7 +25,6 @@ from legged_gym.envs.g1.humanoid_ppo_config import HumanoidPPOCfg
 from legged_gym.envs.g1.humanoid_ppo_rewards import REWARD_TERMS, HumanoidPPORewards
 from legged_gym.utils.math import quat_to_euler_xyz
 
-SWING_PITCH_SIGNS = (-1.0, 2.0, -1.0)  # hip pitch, knee, ankle pitch offsets per unit amplitude
 FOOT_SOLE_OFFSET = 0.05  # [m] subtracted from the foot body height (Humanoid-Gym's constant)
 
 
@@ -59,31 +58,17 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
 
         super()._init_buffers()
         n, dev = self.num_envs, self.device
-        names = self.policy_dof_names
-
-        def cols(side: str, joints: tuple[str, ...]) -> list[int]:
-            missing = [f"{side}_{j}_joint" for j in joints if f"{side}_{j}_joint" not in names]
-            if missing:
-                raise ValueError(f"humanoid_ppo: control.policy_joints lacks {missing} (has {names})")
-            return [names.index(f"{side}_{j}_joint") for j in joints]
-
-        sides = ("left", "right")
-        self.ref_pitch_ids = torch.tensor([cols(s, ("hip_pitch", "knee", "ankle_pitch")) for s in sides], device=dev)
-        self.hip_roll_yaw_ids = torch.tensor([cols(s, ("hip_roll", "hip_yaw")) for s in sides], device=dev)
-        self.swing_signs = torch.tensor(SWING_PITCH_SIGNS, device=dev)
+        self.hip_roll_yaw_ids = torch.tensor([self._policy_leg_cols(s, ("hip_roll", "hip_yaw"))
+                                              for s in ("left", "right")], device=dev)
         knee = self.cfg.asset.knee_name
         self.knee_body_names = tuple(b for b in body_names(self._robot_file()) if knee in b)
         if len(self.knee_body_names) != 2:
             raise ValueError(f"asset.knee_name '{knee}' matches {list(self.knee_body_names)}; expected two bodies")
-        self.default_policy_pos = self._policy_cols(self.default_dof_pos)
-        self.stance_mask = torch.ones(n, 2, dtype=torch.bool, device=dev)
-        self.ref_dof_pos = self.default_policy_pos.repeat(n, 1)
         self.feet_lift = torch.zeros(n, 2, device=dev)  # [m] foot height gained since its last contact
         self._lift = torch.zeros(n, 2, device=dev)  # running lift, zeroed on contact after each step
         self.last_feet_z = torch.zeros(n, 2, device=dev)
         self._feet_z_fresh = torch.ones(n, dtype=torch.bool, device=dev)
         self._feet_states()
-        self._compute_reference()
 
     def _feet_states(self) -> None:
         feet = self.sim.body_states(self.feet_body_names)
@@ -92,22 +77,15 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
 
     def _compute_reference(self) -> None:
         """Stance mask and reference joint positions of the current phase (see the module docstring)."""
-        self._update_phase()
         sin = torch.sin(2 * torch.pi * self.phase)
         double = sin.abs() < 0.1
         self.stance_mask = torch.stack([sin >= 0, sin < 0], dim=1) | double.unsqueeze(1)
-        swing = torch.stack([(-sin).clamp(min=0.0), sin.clamp(min=0.0)], dim=1) * ~double.unsqueeze(1)  # (N, 2)
-        offsets = torch.zeros_like(self.ref_dof_pos)
-        amplitude = self.cfg.rewards.target_joint_pos_scale * swing
-        for leg in range(2):
-            offsets[:, self.ref_pitch_ids[leg]] = amplitude[:, leg : leg + 1] * self.swing_signs
-        self.ref_dof_pos = self.default_policy_pos + offsets
+        self._set_reference(torch.stack([(-sin).clamp(min=0.0), sin.clamp(min=0.0)], dim=1) * ~double.unsqueeze(1))
 
     def _update_state(self) -> None:
         """Humanoid-Gym's per-step bookkeeping: the reference gait, then the feet (air time filtered with the
         stance mask, see :meth:`_feet_stance`) and their lift since the last contact."""
-        self._compute_reference()
-        super()._update_state()
+        super()._update_state()  # the reference gait first (G1Robot), then the feet
         self._feet_states()
         contact = self.feet.contact
         feet_z = self.feet_pos[..., 2] - FOOT_SOLE_OFFSET
@@ -127,16 +105,11 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
         if len(env_ids) > 0:
             self._lift[env_ids] = 0.0
             self._feet_z_fresh[env_ids] = True
-            self._compute_reference()  # the new episodes' gait phase, read by the observations
 
     # --- observation terms ------------------------------------------------------------------------
     def _obs_base_euler_xyz(self) -> Tensor:
         """Base roll, pitch, yaw [rad]."""
         return quat_to_euler_xyz(self.base_quat)
-
-    def _obs_ref_dof_error(self) -> Tensor:
-        """Policy joints minus the reference gait's joint positions [rad]."""
-        return self._policy_cols(self.dof_pos) - self.ref_dof_pos
 
     def _obs_push_force(self) -> Tensor:
         """Horizontal velocity [m/s] added by the last push (Humanoid-Gym's 'push force')."""

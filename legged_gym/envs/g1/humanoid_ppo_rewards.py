@@ -34,11 +34,6 @@ REWARD_TERMS = {
 class HumanoidPPORewards:
     """Humanoid-Gym reward terms (``_reward_<name>``), selected by non-zero ``rewards.scales.<name>``."""
 
-    def _reward_joint_pos(self) -> Tensor:
-        """exp(-2 |q - q_ref|) - 0.2 clamp(|q - q_ref|, 0, 0.5) over the policy joints [rad]."""
-        diff = torch.norm(self._policy_cols(self.dof_pos) - self.ref_dof_pos, dim=1)
-        return torch.exp(-2 * diff) - 0.2 * diff.clamp(0, 0.5)
-
     def _reward_feet_clearance(self) -> Tensor:
         """Number of swing feet (by the stance mask) whose lift since their last contact is within 1 cm of target."""
         near = torch.abs(self.feet_lift - self.cfg.rewards.target_feet_height) < 0.01
