@@ -2,7 +2,7 @@
 
     python benchmarks/walking.py --task g1 --run <run dir> [--every 200] [--duration 20] [--sim_dt 0.001]
         [--commands 0.5,0,0 -0.3,0,0 0,0.3,0 0,-0.3,0 0,0,0.5 0,0,-0.5] [--steps_per_s 3.125]
-        [--out <run dir>/walking]
+        [--out <run dir>/walking] [-- <config overrides the run was trained with>]
 
 For each checkpoint ``model_<n>.pt`` of the run (multiples of ``--every`` and the last one), exports it with
 ``export.py`` and runs the exported policy with ``sim2sim.py --commands ... --duration ... --sim_dt ...`` (plain
@@ -12,7 +12,9 @@ mean |yaw rate - cmd| at most ``--max_yaw_err`` (0.15 rad/s), there are no falls
 step frequency is within ``--steps_tolerance`` (25 %) of it. Outputs in ``--out``: ``walking.csv`` (one row per
 checkpoint: worst errors over the commands, falls, pass), ``walking.md`` (that table and the last checkpoint's
 per-command table) and ``walking.png``. A checkpoint already evaluated with the same settings is not run again, so
-the benchmark can be rerun while a training adds checkpoints.
+the benchmark can be rerun while a training adds checkpoints. Arguments after ``--`` (``--env.<field>=...``,
+``--train.<field>=...``) go to ``export.py``: a run trained with overrides that change the policy's shape (for
+instance ``--env.control.policy_joints=[...] --env.env.num_actions=12``) is exported with the same overrides.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from benchmarks.robustness import chosen, env_steps  # noqa: E402
+from legged_gym.utils.helpers import split_passthrough  # noqa: E402
 from rsl_rl.utils.checkpoints import load_checkpoint  # noqa: E402
 
 SCRIPTS = os.path.join(ROOT, "legged_gym", "scripts")
@@ -46,11 +49,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--steps_per_s", type=float, default=None, help="pass: step frequency target (both feet) [1/s]")
     p.add_argument("--steps_tolerance", type=float, default=0.25, help="relative tolerance of --steps_per_s")
     p.add_argument("--out", default=None, help="output folder (default <run>/walking)")
-    return p.parse_args(argv)
+    own, overrides = split_passthrough(sys.argv[1:] if argv is None else argv)
+    a = p.parse_args(own)
+    a.overrides = overrides
+    return a
 
 
 def settings(a: argparse.Namespace) -> dict:
-    return {"commands": list(a.commands), "duration": a.duration, "sim_dt": a.sim_dt}
+    same = {"commands": list(a.commands), "duration": a.duration, "sim_dt": a.sim_dt}
+    return {**same, "overrides": list(a.overrides)} if a.overrides else same
 
 
 def sweep(a: argparse.Namespace, iteration: int, out: str) -> list[dict]:
@@ -64,8 +71,8 @@ def sweep(a: argparse.Namespace, iteration: int, out: str) -> list[dict]:
         if done.get("settings") == settings(a):
             return done["rows"]
     exported = os.path.join(folder, "exported")
-    run_script("export.py", [f"--task={a.task}", "--load_run", a.run, "--checkpoint", str(iteration), "--out", exported],
-               iteration)
+    run_script("export.py", [f"--task={a.task}", "--load_run", a.run, "--checkpoint", str(iteration), "--out", exported,
+                             *a.overrides], iteration)
     rows_path = os.path.join(folder, "rows.json")
     run_script("sim2sim.py", ["--load_model", exported, "--sim_dt", str(a.sim_dt), "--duration", str(a.duration),
                               "--commands", *a.commands, "--json", rows_path], iteration)
