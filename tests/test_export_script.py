@@ -36,7 +36,8 @@ def test_export_writes_a_self_describing_policy(tmp_path):
     for field in ("joint_names", "default_joint_pos", "kp", "kd", "action_scale", "decimation", "observations"):
         assert field in text, field
     env_meta = meta.get("env", meta)
-    assert env_meta["joint_names"][0] == "left_hip_pitch_joint" and len(env_meta["joint_names"]) == 23
+    assert env_meta["joint_names"][0] == "left_hip_pitch_joint" and len(env_meta["joint_names"]) == 12
+    assert len(env_meta["held_joints"]["joint_names"]) == 11  # waist and arms held by PD
     proprio = env_meta["observations"]["proprio"]
     assert [t["name"] for t in proprio["terms"]][0] == "base_ang_vel"
     # the ONNX policy takes any batch size and agrees with TorchScript

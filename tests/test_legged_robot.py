@@ -11,6 +11,8 @@ from tests.env_helpers import make_task_env
 
 
 def make_env(num_envs: int = 4, **edits) -> G1Robot:
+    """The ``g1`` task with every joint driven (its default drives the legs only): the base robot's own tests."""
+    edits = {"control__policy_joints": None, "env__num_actions": 23, **edits}
     return make_task_env("g1", num_envs, **edits)[0]
 
 

@@ -151,16 +151,13 @@ def test_g1_upright_and_pose_terms() -> None:
         make_task_env("g1", 1, rewards__pose_std={"hip": 0.5, "ankle": 0.3, "waist": 0.2, "shoulder": 0.3, "elbow": 0.3})
 
 
-@pytest.mark.parametrize("legs_only", [False, True])
-def test_g1_reference_gait_follows_the_gait_clock(legs_only: bool) -> None:
+@pytest.mark.parametrize("all_joints", [False, True])
+def test_g1_reference_gait_follows_the_gait_clock(all_joints: bool) -> None:
     """Gait period 0.8 s, control dt 0.02 s, stance fraction 0.55: the left leg swings over steps 22-39 (peak near
     step 31, phase 0.775), the right leg (offset 0.5) over steps 2-19; the swing leg flexes by 0.3 * (-1, 2, -1)."""
-    kw = {"rewards__scales__joint_pos": 1.6}
-    if legs_only:
-        from legged_gym.envs.g1.humanoid_ppo_config import LEG_JOINTS
-
-        kw.update(control__policy_joints=list(LEG_JOINTS), env__num_actions=12)
+    kw = {"control__policy_joints": None, "env__num_actions": 23} if all_joints else {}
     env, _ = make_task_env("g1", 3, **kw)
+    assert env.reward_scales["joint_pos"] > 0.0 and len(env.policy_dof_names) == (23 if all_joints else 12)
     env.episode_length_buf[:] = torch.tensor([0, 31, 11])  # double support, left peak swing, right peak swing
     env._update_phase()
     names = env.policy_dof_names

@@ -1,12 +1,14 @@
-"""Configuration of the flat-ground G1 velocity task ``g1`` (23 DoF).
+"""Configuration of the flat-ground G1 velocity task ``g1`` (12 leg joints driven, waist and arms held by PD).
 
 The recipe is the legged_gym G1 walking recipe (gait clock, its reward terms and scales) with what MuJoCo's G1
-needs to learn it from scratch on a CPU budget: armature-derived PD gains (the seed's low gains cannot hold the
-default pose, see doc/results.md), running observation normalisation, two dense positive terms that pay for
-balance from the first iteration (``upright`` and ``pose``, exponential kernels on the base tilt and on the joints'
-distance to the default pose), 256 environments on the CPU backend (twice the updates per sample of 512, which
-learned to stay up faster in a measured comparison, see doc/results.md; 4096 on a GPU), and command ranges a little wider than the evaluated
-commands (forward 0.5, backward 0.3, sideways 0.3 m/s, yaw 0.5 rad/s). On the CPU, 4880 iterations x 256 x 24 = 30 M env steps.
+needs to learn it from scratch on a CPU budget, each measured (doc/results.md): the policy drives the 12 leg joints
+(as Unitree's G1 walking policy and ``humanoid_ppo`` do) with the walking leg gains (hip 100, knee 150, ankle 40
+N m/rad); running observation normalisation; two dense positive terms that pay for balance from the first iteration
+(``upright`` and ``pose``, exponential kernels on the base tilt and on the joints' distance to the default pose); a
+reference gait on the clock (``joint_pos``, Humanoid-Gym's term) and the clock's ``contact`` term at 1.0 instead of
+0.18, without which the deterministic policy stood still while only its noise stepped; 256 environments on the CPU
+backend (4096 on a GPU); command ranges a little wider than the evaluated commands (forward 0.5, backward 0.3,
+sideways 0.3 m/s, yaw 0.5 rad/s). On the CPU, 4880 iterations x 256 x 24 = 30 M env steps.
 """
 
 from __future__ import annotations
@@ -74,6 +76,29 @@ def g1_tracking_control() -> ControlCfg:
     )
 
 
+LEG_JOINTS = [
+    f"{side}_{joint}_joint"
+    for side in ("left", "right")
+    for joint in ("hip_pitch", "hip_roll", "hip_yaw", "knee", "ankle_pitch", "ankle_roll")
+]
+# Leg gains for walking: stiffer than the tracking tasks' low-stiffness set (hip/knee 75, ankle 20), which leaves
+# a one-legged stance to the policy's fine ankle control. With those, CPU training of humanoid_ppo settled on standing
+# still; with these it began stepping, and g1 with the armature gains stood as well (doc/results.md). Upper-body
+# gains stay the G1's.
+G1_WALKING_STIFFNESS = {"hip": 100.0, "knee": 150.0, "ankle": 40.0}
+G1_WALKING_DAMPING = {"hip": 2.0, "knee": 4.0, "ankle_pitch": 2.0, "ankle_roll": 2.0}
+
+
+def g1_walking_control() -> ControlCfg:
+    """The walking tasks' PD control: the policy drives the 12 leg joints (``LEG_JOINTS``) with the walking leg
+    gains; waist and arms are held at their default angles with the seed's gains; action scale 0.25, 50 Hz."""
+    c = g1_control()
+    c.stiffness.update(G1_WALKING_STIFFNESS)
+    c.damping.update(G1_WALKING_DAMPING)
+    c.policy_joints = list(LEG_JOINTS)
+    return c
+
+
 def g1_init_state() -> InitStateCfg:
     """Spawn pose: default joint angles with the pelvis at 0.80 m."""
     return InitStateCfg(pos=[0.0, 0.0, 0.80], default_joint_angles=dict(G1_DEFAULT_JOINT_ANGLES))
@@ -102,13 +127,13 @@ class G1RewardScales(RewardScalesCfg):
     hip_pos: float = -1.0
     contact_no_vel: float = -0.2
     feet_swing_height: float = -20.0
-    contact: float = 0.18
+    contact: float = 1.0  # the legged_gym recipe's 0.18 left the deterministic policy standing (doc/results.md)
     feet_air_time: float = 0.0
     collision: float = 0.0
     torques: float = 0.0
     upright: float = 1.0
     pose: float = 1.0
-    joint_pos: float = 0.0  # the reference gait (see g1_env)
+    joint_pos: float = 1.6  # the reference gait (see g1_env); Humanoid-Gym's weight
 
 
 # [rad] per-joint tolerance of the ``pose`` reward (substring table, longest key wins): loose for the joints a step
@@ -135,7 +160,7 @@ class G1FlatCfg(LeggedRobotCfg):
         default_factory=lambda: EnvCfg(
             num_envs=4096,
             cpu_num_envs=256,
-            num_actions=23,
+            num_actions=len(LEG_JOINTS),
             observations={
                 "proprio": ["base_ang_vel", "projected_gravity", "commands", "dof_pos", "dof_vel", "actions", "phase"],
                 "privileged": ["base_lin_vel", "root_height"],
@@ -149,7 +174,7 @@ class G1FlatCfg(LeggedRobotCfg):
         )
     )
     init_state: InitStateCfg = field(default_factory=g1_init_state)
-    control: ControlCfg = field(default_factory=g1_tracking_control)
+    control: ControlCfg = field(default_factory=g1_walking_control)
     asset: AssetCfg = field(
         default_factory=lambda: AssetCfg(
             penalize_contacts_on=["hip", "knee"],

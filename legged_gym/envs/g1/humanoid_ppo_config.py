@@ -36,14 +36,9 @@ from legged_gym.envs.base.legged_robot_config import (
     SimCfg,
     wandb_available,
 )
-from legged_gym.envs.g1.g1_config import GaitCfg, g1_control, g1_init_state
+from legged_gym.envs.g1.g1_config import LEG_JOINTS, GaitCfg, g1_init_state, g1_walking_control
 from rsl_rl.config import AlgorithmCfg, PolicyCfg, RunnerCfg
 
-LEG_JOINTS = [
-    f"{side}_{joint}_joint"
-    for side in ("left", "right")
-    for joint in ("hip_pitch", "hip_roll", "hip_yaw", "knee", "ankle_pitch", "ankle_roll")
-]
 # single frame of the actor (47 values on the G1's 12 leg joints)
 ACTOR_TERMS = ["phase", "commands", "dof_pos", "dof_vel", "actions", "base_ang_vel", "base_euler_xyz"]
 # single frame of the critic (73 values): Humanoid-Gym's privileged layout
@@ -136,20 +131,10 @@ class HumanoidPPONoiseScales(NoiseScalesCfg):
     height_measurements: float = 0.1
 
 
-# Leg gains for walking: stiffer than the tracking tasks' low-stiffness set (hip/knee 75, ankle 20), which leaves
-# a one-legged stance to the policy's fine ankle control. With those, CPU training of this task settled on standing
-# still; with these it began stepping (see doc/architecture.md). Upper-body gains stay the G1's.
-HUMANOID_PPO_STIFFNESS = {"hip": 100.0, "knee": 150.0, "ankle": 40.0}
-HUMANOID_PPO_DAMPING = {"hip": 2.0, "knee": 4.0, "ankle_pitch": 2.0, "ankle_roll": 2.0}
-
-
 def humanoid_ppo_control() -> ControlCfg:
-    """Walking leg gains, the G1's action scale, 100 Hz policy over 1 kHz physics, only the legs driven."""
-    c = g1_control()
-    c.stiffness.update(HUMANOID_PPO_STIFFNESS)
-    c.damping.update(HUMANOID_PPO_DAMPING)
+    """``g1_walking_control`` (walking leg gains, only the legs driven) with a 100 Hz policy over 1 kHz physics."""
+    c = g1_walking_control()
     c.decimation = 10
-    c.policy_joints = list(LEG_JOINTS)
     return c
 
 
