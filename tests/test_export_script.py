@@ -48,4 +48,4 @@ def test_export_writes_a_self_describing_policy(tmp_path):
         onnx_out = sess.run(None, feeds)[0]
         with torch.no_grad():
             jit_out = jit({k: torch.from_numpy(v) for k, v in feeds.items()}).numpy()
-        assert onnx_out.shape == (batch, 23) and np.abs(onnx_out - jit_out).max() < 1e-4
+        assert onnx_out.shape == (batch, 12) and np.abs(onnx_out - jit_out).max() < 1e-4
