@@ -32,8 +32,10 @@ class G1Robot(LeggedRobot):
         super()._init_buffers()
         self.phase = torch.zeros(self.num_envs, device=self.device)
         self.leg_phase = torch.zeros(self.num_envs, 2, device=self.device)
-        self.ref_pitch_ids = torch.tensor([self._policy_leg_cols(s, ("hip_pitch", "knee", "ankle_pitch"))
-                                           for s in ("left", "right")], device=self.device)
+        # action columns of left then right hip pitch, knee, ankle pitch: where the reference gait's offsets go
+        self.ref_pitch_cols = torch.tensor([c for s in ("left", "right")
+                                            for c in self._policy_leg_cols(s, ("hip_pitch", "knee", "ankle_pitch"))],
+                                           device=self.device)
         self.swing_signs = torch.tensor(SWING_PITCH_SIGNS, device=self.device)
         self.default_policy_pos = self._policy_cols(self.default_dof_pos)
         self.ref_dof_pos = self.default_policy_pos.repeat(self.num_envs, 1)
@@ -68,10 +70,9 @@ class G1Robot(LeggedRobot):
     def _set_reference(self, swing: Tensor) -> None:
         """``ref_dof_pos`` = default pose + each leg's swing amplitude (N, 2; 0 to 1) times the pitch offsets."""
         amplitude = self.cfg.rewards.target_joint_pos_scale * swing
-        offsets = torch.zeros_like(self.ref_dof_pos)
-        for leg in range(2):
-            offsets[:, self.ref_pitch_ids[leg]] = amplitude[:, leg : leg + 1] * self.swing_signs
-        self.ref_dof_pos = self.default_policy_pos + offsets
+        ref = self.default_policy_pos.repeat(self.num_envs, 1)
+        ref[:, self.ref_pitch_cols] += (amplitude.unsqueeze(-1) * self.swing_signs).flatten(1)
+        self.ref_dof_pos = ref
 
     def _update_state(self) -> None:
         self._update_phase()  # before the feet: a subclass may filter their air time with the reference's stance
