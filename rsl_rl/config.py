@@ -80,6 +80,10 @@ class AlgorithmCfg:
     bounds_loss_coef: float = 0.0
     clip_actions: float = 100.0  # bound of the bounds loss, sum |clamp(mu, +-clip) - mu| (legged_gym: the env's clip)
     normalize_advantage: bool = True
+    # left-right mirror symmetry (rsl_rl.algorithms.symmetry; needs the environment's mirror()): double each
+    # minibatch by its mirror image, and/or add symmetry_loss_coef * mean((pi(m(o)) - m(pi(o)))^2) to the loss
+    symmetry_augmentation: bool = False
+    symmetry_loss_coef: float = 0.0
 
     @classmethod
     def cfg_class_for(cls, d: dict[str, Any]) -> type[AlgorithmCfg]:

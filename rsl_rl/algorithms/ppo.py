@@ -11,16 +11,20 @@ value loss ``mean(max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2))`` 
 ``L_bounds = mean_batch(sum_actions |clamp(mu, -clip_actions, clip_actions) - mu|)``. The actor weight ``w``
 (:meth:`PPO.actor_loss_weight`, 1 here) and the auxiliary terms ``c_i * L_i`` (:meth:`PPO.auxiliary_losses`, none
 here) are the hook an algorithm built on PPO uses: :class:`rsl_rl.algorithms.dagger.DAgger` adds behaviour cloning.
+With an environment mirror (:meth:`PPO.set_mirror`, :mod:`rsl_rl.algorithms.symmetry`) each minibatch can be doubled
+by its mirror image (``symmetry_augmentation``) and the loss can add the mirror term ``symmetry_loss_coef * L_sym``.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import torch
 from torch import nn
 
 from rsl_rl.config import AlgorithmCfg, coerce_cfg
+from rsl_rl.algorithms.symmetry import Mirror, augment_batch, mirror_loss
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
 from rsl_rl.utils.checks import NonFiniteError
@@ -79,6 +83,19 @@ class PPO:
         self.optimizer = torch.optim.Adam(self.actor_critic.parameters(), lr=self.learning_rate)
         self.storage: RolloutStorage | None = None
         self.transition: Transition | None = None
+        self.mirror: Mirror | None = None
+        if c.symmetry_loss_coef < 0.0:
+            raise ValueError(f"algorithm.symmetry_loss_coef must be >= 0, got {c.symmetry_loss_coef}")
+
+    @property
+    def uses_symmetry(self) -> bool:
+        """Whether the config asks for the environment's mirror (augmentation or a mirror loss)."""
+        return bool(self.cfg.symmetry_augmentation) or self.cfg.symmetry_loss_coef > 0.0
+
+    def set_mirror(self, mirror: Mirror) -> None:
+        """Use the environment's left-right mirror (checked against the observation keys the policy reads)."""
+        mirror.check(self.actor_critic.obs_shapes, self.actor_critic.num_actions)
+        self.mirror = mirror.to(self.device)
 
     # ------------------------------------------------------------------ factory
     @classmethod
@@ -114,6 +131,8 @@ class PPO:
         ac = self.actor_critic
         if ac.training:
             ac.update_normalization(obs)
+            if self.mirror is not None:  # mirrored statistics, so that normalising commutes with the mirror
+                ac.update_normalization(self.mirror.mirror_obs({k: obs[k] for k in ac.obs_shapes}))
         actions = ac.act(obs)
         return Transition(
             obs={k: obs[k] for k in ac.obs_shapes},
@@ -220,16 +239,24 @@ class PPO:
 
         Returns:
             Mean losses over minibatches: ``value_function``, ``surrogate``, ``entropy``, ``bounds``, ``kl``, each
-            auxiliary loss by its name (``bc`` for DAgger), and the final ``learning_rate``.
+            auxiliary loss by its name (``bc`` for DAgger, ``symmetry`` for the mirror loss), and the final ``learning_rate``.
         """
         if self.storage is None or self.storage.step != self.storage.num_steps:
             raise RuntimeError("update() needs a full rollout in storage (num_steps transitions)")
         c = self.cfg
         ac = self.actor_critic
+        mirror = self.mirror
+        if self.uses_symmetry and mirror is None:
+            raise RuntimeError("algorithm.symmetry_augmentation / symmetry_loss_coef need the environment's mirror "
+                               "(PPO.set_mirror; the runner sets it from env.mirror())")
         actor_weight = self.actor_loss_weight()
         sums = {"value_function": 0.0, "surrogate": 0.0, "entropy": 0.0, "bounds": 0.0, "kl": 0.0}
         n = 0
+        before = copy.deepcopy(ac) if c.symmetry_augmentation else None  # the policy the trust region is about
         for batch in self.storage.mini_batch_generator(c.num_mini_batches, c.num_learning_epochs):
+            size = batch.actions.shape[0]
+            if before is not None and mirror is not None:
+                batch = self._augmented(batch, mirror, before)
             ac.update_distribution(batch.obs)
             log_probs = ac.get_actions_log_prob(batch.actions)
             values = ac.evaluate(batch.obs).reshape(-1)
@@ -245,6 +272,9 @@ class PPO:
             value_loss = self.value_loss(values, batch.values, batch.returns)
             bounds = self.bounds_loss(mu) if c.bounds_loss_coef > 0.0 else mu.new_zeros(())
             aux = self.auxiliary_losses(batch, mu, sigma)
+            if c.symmetry_loss_coef > 0.0 and mirror is not None:
+                mu_m = mu[size:] if c.symmetry_augmentation else ac.actor(mirror.mirror_obs(batch.obs))
+                aux["symmetry"] = (c.symmetry_loss_coef, mirror_loss(mu[:size], mu_m, mirror))
             loss = (
                 actor_weight * (surrogate - c.entropy_coef * entropy)
                 + c.value_loss_coef * value_loss
@@ -279,6 +309,17 @@ class PPO:
         out = {k: v / max(n, 1) for k, v in sums.items()}
         out["learning_rate"] = self.learning_rate
         return out
+
+    @staticmethod
+    def _augmented(batch: Batch, mirror: Mirror, before: ActorCritic) -> Batch:
+        """``batch`` and its mirror image, the mirrored half weighted against ``before`` (the pre-update policy)."""
+        with torch.no_grad():
+            obs_m = mirror.mirror_obs(batch.obs)
+            actions_m = mirror.actions(batch.actions)
+            before.update_distribution(obs_m)
+            log_probs_m = before.get_actions_log_prob(actions_m)
+            mean_m, std_m = before.action_mean, before.action_std
+        return augment_batch(batch, mirror, log_probs_m, mean_m, std_m)
 
     @staticmethod
     def _refuse_non_finite(values: dict[str, torch.Tensor], where: str) -> None:

@@ -92,3 +92,15 @@ class VecEnv(ABC):
             A JSON-able dict; empty by default.
         """
         return {}
+
+    def mirror(self) -> Any:
+        """The environment's left-right mirror, an :class:`rsl_rl.algorithms.symmetry.Mirror` (optional).
+
+        Needed only for ``algorithm.symmetry_augmentation`` / ``symmetry_loss_coef``: one signed permutation per
+        observation key the policy reads (acting on the last dimension) and one for the actions, such that the
+        mirrored state under the mirrored action evolves into the mirrored next state with the same reward.
+
+        Raises:
+            NotImplementedError: The environment has no mirror (the default).
+        """
+        raise NotImplementedError("this environment defines no mirror()")

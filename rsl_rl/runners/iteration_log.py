@@ -84,7 +84,7 @@ class IterationStats:
 
 
 PPO_LOSSES = ("value_function", "surrogate", "entropy", "bounds", "kl", "learning_rate")
-AUX_LABELS = {"bc": "BC loss"}  # console names of auxiliary losses
+AUX_LABELS = {"bc": "BC loss", "symmetry": "Symmetry loss"}  # console names of auxiliary losses
 
 
 def auxiliary_loss_names(losses: dict[str, float]) -> list[str]:

@@ -16,6 +16,7 @@ import torch
 import rsl_rl
 from rsl_rl.algorithms import construct_algorithm
 from rsl_rl.algorithms.ppo import PPO
+from rsl_rl.algorithms.symmetry import env_mirror
 from rsl_rl.config import TrainCfg, coerce_cfg, to_dict
 from rsl_rl.env.vec_env import VecEnv
 from rsl_rl.modules.actor_critic import ActorCritic
@@ -143,6 +144,8 @@ class OnPolicyRunner:
         self.alg: PPO = construct_algorithm(
             self.cfg.algorithm, actor_critic, self.env_obs_shapes, self.device, self.rank_info.world_size
         )
+        if self.alg.uses_symmetry:
+            self.alg.set_mirror(env_mirror(env))
         self.alg.init_storage(env.num_envs, rc.num_steps_per_env)
         self.current_learning_iteration = 0
         self.total_timesteps = 0

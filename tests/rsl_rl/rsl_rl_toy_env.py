@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from rsl_rl.algorithms.symmetry import Mirror, SignedPermutation
 from rsl_rl.env.vec_env import VecEnv
 
 
@@ -86,3 +87,9 @@ class PointMassEnv(VecEnv):
 
     def export_metadata(self) -> dict[str, Any]:
         return {"control_dt": 0.02, "action_scale": 0.1, "joint_names": ["x", "y"]}
+
+    def mirror(self) -> Mirror:
+        """Reflection across the x axis: y components change sign (the terrain has no mirror)."""
+        flip_y = SignedPermutation([0, 1], [1.0, -1.0])
+        return Mirror({"state": SignedPermutation([0, 1, 2, 3], [1.0, -1.0, 1.0, -1.0]), "rel_hist": flip_y,
+                       "pos": flip_y}, flip_y)

@@ -17,11 +17,13 @@ from legged_gym import LEGGED_GYM_ROOT_DIR
 from legged_gym.envs.base.domain_rand import DomainRandomizer
 from legged_gym.envs.base.foot_contact import FootContact
 from legged_gym.envs.base.legged_robot_config import LeggedRobotCfg
+from legged_gym.envs.base.mirror import key_mirror, named_mirror
 from legged_gym.envs.base.observations import ObservationManager
 from legged_gym.envs.base.rewards import LeggedRobotRewards
 from legged_gym.sim import SceneSpec, make_backend
 from legged_gym.utils.math import quat_rotate_inverse, quat_to_euler_xyz, wrap_to_pi
 from legged_gym.terrain.rough import make_rough_heightfield
+from rsl_rl.algorithms.symmetry import Mirror, SignedPermutation
 from rsl_rl.env import VecEnv
 
 
@@ -53,6 +55,11 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
         "dof_pos": ("dof_pos", "dof_pos"),
         "dof_vel": ("dof_vel", "dof_vel"),
         "root_height": (None, "height_measurements"),
+    }
+    # term -> its left-right mirror kind (legged_gym.envs.base.mirror), for symmetric PPO; tasks add their terms
+    obs_mirror: ClassVar[dict[str, str]] = {
+        "base_lin_vel": "polar", "base_ang_vel": "axial", "projected_gravity": "polar", "commands": "command",
+        "dof_pos": "joints", "dof_vel": "joints", "actions": "joints", "root_height": "even",
     }
     # the trainer may start with random episode counters so that resets spread out over time
     random_initial_episode_length = True
@@ -407,6 +414,32 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
 
     def _obs_root_height(self) -> Tensor:
         return (self.root_pos_w[:, 2] - self.sim.terrain.height_at(self.root_pos_w[:, :2])).unsqueeze(1)
+
+    # --- symmetry ---------------------------------------------------------------------------------
+    def mirror(self) -> Mirror:
+        """The left-right mirror of every observation key (histories frame by frame) and of the actions.
+
+        Raises:
+            ValueError: An observation term without a mirror kind in ``obs_mirror``, or a joint or foot without its
+                other-side partner.
+        """
+        joints, feet = self.policy_dof_names, list(self.feet_body_names)
+        obs = {}
+        for key, terms in self.obs_manager.terms.items():
+            pairs = [(t.name, t.dim) for t in terms]
+            obs[key] = key_mirror(pairs, self._mirror_kinds(), joints, feet, key)
+        for key in self.obs_manager.history_len:
+            obs[f"history_{key}"] = obs[key]
+        index, sign = named_mirror(joints, "joint", negate_axes=True)
+        return Mirror(obs, SignedPermutation(index, sign))
+
+    def _mirror_kinds(self) -> dict[str, str]:
+        """``obs_mirror`` keyed by the configured term names (a name in ``obs_terms`` takes its method's kind)."""
+        kinds = dict(self.obs_mirror)
+        for name, method in self.obs_terms.items():
+            if method in self.obs_mirror and name not in kinds:
+                kinds[name] = self.obs_mirror[method]
+        return kinds
 
     # --- export -----------------------------------------------------------------------------------
     def export_metadata(self) -> dict[str, Any]:

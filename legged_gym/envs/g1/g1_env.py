@@ -15,6 +15,7 @@ from torch import Tensor
 
 from legged_gym.envs.base.legged_robot import LeggedRobot, match_by_substring
 from legged_gym.envs.g1.g1_config import G1FlatCfg
+from rsl_rl.algorithms.symmetry import Mirror
 
 SWING_PITCH_SIGNS = (-1.0, 2.0, -1.0)  # hip pitch, knee, ankle pitch offsets per unit amplitude
 
@@ -25,6 +26,9 @@ class G1Robot(LeggedRobot):
     # the G1 recipe's names -> methods named for what they compute (other tasks use these names for other formulas)
     reward_terms: ClassVar[dict[str, str]] = {"contact_no_vel": "feet_slip_sq"}
     obs_terms: ClassVar[dict[str, str]] = {"phase": "gait_phase"}
+    obs_mirror: ClassVar[dict[str, str]] = {
+        **LeggedRobot.obs_mirror, "gait_phase": "half_cycle", "ref_dof_error": "joints",
+    }
 
     cfg: G1FlatCfg
 
@@ -85,6 +89,18 @@ class G1Robot(LeggedRobot):
         super().reset_idx(env_ids)
         if len(env_ids) > 0:
             self._update_phase()  # the new episodes' phase, read by the observations
+
+    def mirror(self) -> Mirror:
+        """:meth:`LeggedRobot.mirror`; the gait clock's mirror is the clock half a cycle on, which swaps the legs
+        only when the right leg runs half a cycle behind the left.
+
+        Raises:
+            ValueError: ``gait.offset`` is not 0.5.
+        """
+        if abs(self.cfg.gait.offset - 0.5) > 1e-9:
+            raise ValueError(f"symmetry: the G1's mirror needs gait.offset 0.5 (legs half a cycle apart), got "
+                             f"{self.cfg.gait.offset}")
+        return super().mirror()
 
     def export_metadata(self) -> dict:
         meta = super().export_metadata()

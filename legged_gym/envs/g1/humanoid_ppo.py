@@ -43,6 +43,12 @@ class HumanoidPPO(HumanoidPPORewards, G1Robot):
         "base_euler_xyz": ("quat", "quat", "gaussian"),
         "added_mass": ("body_mass", None),
     }
+    # the mirror is a reflection across the world's x-z plane, under which world-frame pushes mirror like base-frame
+    # vectors and roll and yaw angles change sign
+    obs_mirror = {
+        **G1Robot.obs_mirror, "base_euler_xyz": "axial", "push_force": "polar", "push_torque": "axial",
+        "friction": "even", "added_mass": "even", "stance_mask": "feet", "contact_mask": "feet",
+    }
 
     def __init__(self, cfg: HumanoidPPOCfg, sim_device: str = "cpu", rl_device: str = "cpu") -> None:
         cfg = copy.deepcopy(cfg)  # the frame stacks become observation histories on the environment's own copy

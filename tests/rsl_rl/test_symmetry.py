@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2025 the project authors.
+"""Mirror symmetry in PPO: the signed permutations, minibatch augmentation, the mirror loss and the runner wiring."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rsl_rl.algorithms.symmetry import Mirror, SignedPermutation, augment_batch, env_mirror
+from rsl_rl.runners import OnPolicyRunner
+from rsl_rl.storage.rollout_storage import Batch
+from tests.rsl_rl.helpers import evaluate_return, small_cfg
+from tests.rsl_rl.rsl_rl_toy_env import PointMassEnv
+
+
+def test_signed_permutation_must_be_its_own_inverse() -> None:
+    p = SignedPermutation([2, 1, 0], [1.0, -1.0, 1.0])
+    x = torch.tensor([[1.0, 2.0, 3.0]])
+    assert p(x).tolist() == [[3.0, -2.0, 1.0]]
+    assert torch.equal(p(p(x)), x)
+    with pytest.raises(ValueError, match="not its own inverse"):
+        SignedPermutation([1, 2, 0], [1.0, 1.0, 1.0])  # a 3-cycle
+    with pytest.raises(ValueError, match="not its own inverse"):
+        SignedPermutation([1, 0], [1.0, -1.0])  # partners with different signs
+    with pytest.raises(ValueError, match="permutation"):
+        SignedPermutation([0, 0], [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"\+1 or -1"):
+        SignedPermutation([0, 1], [1.0, 0.5])
+
+
+def test_mirror_check_names_the_uncovered_key_and_wrong_sizes() -> None:
+    m = PointMassEnv(2).mirror()
+    m.check({"state": (4,), "rel_hist": (3, 2)}, 2)
+    with pytest.raises(ValueError, match="terrain"):
+        m.check({"state": (4,), "terrain": (3, 3)}, 2)
+    with pytest.raises(ValueError, match="'state' has 4 entries"):
+        m.check({"state": (5,)}, 2)
+    with pytest.raises(ValueError, match="3 actions"):
+        m.check({"state": (4,)}, 3)
+
+
+def test_augment_batch_appends_the_mirror_image() -> None:
+    m = Mirror({"o": SignedPermutation([1, 0, 2], [1.0, 1.0, -1.0])}, SignedPermutation([1, 0], [-1.0, -1.0]))
+    b = 5
+    g = torch.Generator().manual_seed(0)
+    r = lambda *s: torch.randn(*s, generator=g)  # noqa: E731
+    batch = Batch(obs={"o": r(b, 3)}, actions=r(b, 2), values=r(b), returns=r(b), advantages=r(b), log_probs=r(b),
+                  action_mean=r(b, 2), action_std=torch.tensor([[0.1, 0.2]]).expand(b, 2), teacher_actions=None)
+    log_probs_m, mean_m, std_m = r(b), r(b, 2), torch.tensor([[0.3, 0.4]])
+    aug = augment_batch(batch, m, log_probs_m, mean_m, std_m)
+    assert aug.actions.shape == (2 * b, 2)
+    torch.testing.assert_close(aug.obs["o"][b:], batch.obs["o"][:, [1, 0, 2]] * torch.tensor([1.0, 1.0, -1.0]))
+    torch.testing.assert_close(aug.actions[b:], -batch.actions[:, [1, 0]])
+    torch.testing.assert_close(aug.log_probs[b:], log_probs_m)
+    torch.testing.assert_close(aug.action_mean[b:], mean_m)
+    assert aug.action_std[b:, 0].eq(0.3).all() and aug.action_std[b:, 1].eq(0.4).all()
+    for name in ("values", "returns", "advantages"):
+        torch.testing.assert_close(getattr(aug, name)[b:], getattr(batch, name))
+    for name in ("obs", "actions", "log_probs", "action_mean", "action_std"):
+        first = getattr(aug, name)
+        first = first["o"][:b] if name == "obs" else first[:b]
+        torch.testing.assert_close(first, getattr(batch, name)["o"] if name == "obs" else getattr(batch, name))
+
+
+def test_mirrored_half_is_weighted_against_the_pre_update_policy() -> None:
+    env = PointMassEnv(16, seed=0)
+    runner = OnPolicyRunner(env, small_cfg(symmetry_augmentation=True, num_steps=4))
+    ac, m = runner.actor_critic, env.mirror()
+    obs = {"state": env.get_observations()["state"]}
+    actions = ac.act(obs)
+    b = actions.shape[0]
+    batch = Batch(obs=obs, actions=actions, values=torch.zeros(b), returns=torch.zeros(b),
+                  advantages=torch.zeros(b), log_probs=ac.get_actions_log_prob(actions).detach(),
+                  action_mean=ac.action_mean.detach(), action_std=ac.action_std.detach(), teacher_actions=None)
+    aug = runner.alg._augmented(batch, m, ac)
+    ac.update_distribution(aug.obs)
+    ratio = torch.exp(ac.get_actions_log_prob(aug.actions) - aug.log_probs)
+    torch.testing.assert_close(ratio, torch.ones(2 * b))  # before any gradient step both halves have ratio 1
+
+
+def _mirror_error(runner: OnPolicyRunner, env: PointMassEnv) -> float:
+    obs = {k: v for k, v in env.get_observations().items() if k == "state"}
+    m = env.mirror()
+    with torch.no_grad():
+        ac = runner.actor_critic
+        return float((ac.act_inference(m.mirror_obs(obs)) - m.actions(ac.act_inference(obs))).abs().mean())
+
+
+def test_symmetric_ppo_learns_and_the_mirror_loss_makes_the_policy_symmetric() -> None:
+    torch.manual_seed(0)
+    env = PointMassEnv(64, seed=0)
+    runner = OnPolicyRunner(env, small_cfg(symmetry_augmentation=True, symmetry_loss_coef=1.0))
+    before_return, before_err = evaluate_return(runner.get_inference_policy()), _mirror_error(runner, env)
+    runner.learn(30)
+    after_return, after_err = evaluate_return(runner.get_inference_policy()), _mirror_error(runner, env)
+    assert runner.alg.mirror is not None
+    assert after_return > before_return + 0.2 and after_return > 0.75
+    assert after_err < 0.25 * before_err, (before_err, after_err)
+
+
+def test_symmetry_needs_an_environment_with_a_mirror() -> None:
+    class NoMirror(PointMassEnv):
+        def mirror(self):
+            raise NotImplementedError("no plane of symmetry")
+
+    with pytest.raises(ValueError, match="NoMirror has no left-right mirror: no plane of symmetry"):
+        OnPolicyRunner(NoMirror(4), small_cfg(symmetry_augmentation=True))
+    with pytest.raises(ValueError, match="must return an rsl_rl Mirror"):
+        env_mirror(object())
+    OnPolicyRunner(NoMirror(4), small_cfg())  # not asked for: not needed
+
+
+def test_normaliser_statistics_become_mirror_symmetric() -> None:
+    cfg = small_cfg(symmetry_augmentation=True, num_steps=8)
+    cfg.policy.normalize_obs = True
+    env = PointMassEnv(16, seed=1)
+    runner = OnPolicyRunner(env, cfg)
+    runner.learn(1)
+    norm = runner.actor_critic.actor.encoder.normalizer
+    mean = norm.mean.reshape(-1)
+    assert abs(float(mean[1])) < 1e-5 and abs(float(mean[3])) < 1e-5  # y components average out with their mirror
+    assert float(norm.count) == 2 * 16 * 8
