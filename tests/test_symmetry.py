@@ -105,3 +105,10 @@ def test_train_py_with_symmetry_on_the_stacked_humanoid_ppo_observations(tmp_pat
     ea.Reload()
     sym = [e.value for e in ea.Scalars("Loss/symmetry")]
     assert len(sym) == 2 and all(np.isfinite(sym)) and sym[0] > 0.0
+
+
+def test_a_sided_joint_without_its_partner_is_a_clear_error() -> None:
+    assert named_mirror(["waist_yaw_joint", "left_knee_joint", "right_knee_joint"], "joint", True) == (
+        [0, 2, 1], [-1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="joint 'left_hip_roll_joint' has no partner 'right_hip_roll_joint'"):
+        named_mirror(["left_hip_roll_joint", "right_knee_joint", "left_knee_joint"], "joint", True)
