@@ -55,3 +55,20 @@ def test_overrides_after_double_dash_reach_the_export(tmp_path) -> None:  # noqa
     assert [r["iteration"] for r in curve] == [1]
     policy = json.loads((tmp_path / "walking" / "it_1" / "exported" / "policy.json").read_text())
     assert len(policy["env"]["joint_names"]) == 23 and "waist_yaw_joint" in policy["env"]["joint_names"]
+
+
+def test_gait_probe_reports_both_policies_per_command(tmp_path) -> None:  # noqa: ANN001
+    from benchmarks.gait_probe import main as probe_main
+
+    run("train.py", "--task=g1", "--headless", "--log_root", str(tmp_path), "--num_threads", "1", "--num_envs", "4",
+        "--max_iterations", "1", "--train.runner.num_steps_per_env=4", "--no_use_wandb")
+    (name,) = os.listdir(tmp_path / "g1")
+    out = tmp_path / "probe.json"
+    rows = probe_main(["--task=g1", "--load_run", str(tmp_path / "g1" / name), "--envs_per_command", "2",
+                       "--steps", "8", "--warmup", "2", "--commands", "0.5,0,0", "0,0,-0.5", "--json", str(out)])
+    assert [(r["policy"], r["cmd_vx"], r["cmd_yaw"]) for r in rows] == [
+        ("deterministic", 0.5, 0.0), ("deterministic", 0.0, -0.5), ("stochastic", 0.5, 0.0), ("stochastic", 0.0, -0.5)]
+    assert all(0.0 <= r["air"] <= 1.0 and abs(r["vx"]) < 5.0 for r in rows)
+    assert json.loads(out.read_text())["rows"] == rows
+    with pytest.raises(SystemExit, match="VX,VY,YAW"):
+        probe_main(["--task=g1", "--load_run", str(tmp_path / "g1" / name), "--commands", "0.5,0"])
