@@ -7,8 +7,8 @@ deployment run) and the stochastic one (what PPO collects with) move.
 The environment is built with play settings (no observation noise, pushes or randomisation, commands held for the
 whole probe) from the run's saved config; ``--envs_per_command`` environments per command start from rest. After
 ``--warmup`` control steps it averages, per command and policy, the base-frame velocity (vx, vy, yaw rate) and the
-fraction of time a foot is off the ground (a walking gait with the G1's clocks: about 0.45; standing: 0). Falls count
-terminations. A policy whose stochastic rollouts step while its deterministic one stands relies on its exploration
+fraction of time a foot is off the ground (a walking gait with the G1's clocks: about 0.45; standing: 0), the mean
+tracking errors (``legged_gym.eval.velocity.probe_commands``) and the falls. A policy whose stochastic rollouts step while its deterministic one stands relies on its exploration
 noise to step, and sim2sim will show it standing.
 """
 
@@ -38,38 +38,10 @@ def parse_command(text: str) -> tuple[float, float, float]:
     return values  # type: ignore[return-value]
 
 
-def probe(env, act, commands: torch.Tensor, per: int, steps: int, warmup: int) -> list[dict]:  # noqa: ANN001
-    """Per command: mean (vx, vy, yaw rate), foot-in-air fraction and falls of ``act`` over ``steps`` steps."""
-    c = commands.repeat_interleave(per, dim=0)
-    obs = env.reset()
-    env.commands[:, :3] = c
-    air = torch.zeros(env.num_envs)
-    vel = torch.zeros(env.num_envs, 3)
-    falls = torch.zeros(env.num_envs)
-    n = 0
-    with torch.no_grad():
-        for t in range(steps):
-            obs, _, dones, extras = env.step(act(obs))
-            env.commands[:, :3] = c  # resets resample commands: hold them
-            time_outs = extras.get("time_outs")
-            falls += (dones & ~time_outs if time_outs is not None else dones).float()
-            if t >= warmup:
-                air += (~env.feet.contact).float().mean(dim=1)
-                vel += torch.stack([env.base_lin_vel[:, 0], env.base_lin_vel[:, 1], env.base_ang_vel[:, 2]], dim=1)
-                n += 1
-    n = max(n, 1)
-    rows = []
-    for i, cmd in enumerate(commands.tolist()):
-        s = slice(i * per, (i + 1) * per)
-        v = (vel[s] / n).mean(dim=0).tolist()
-        rows.append({"cmd_vx": cmd[0], "cmd_vy": cmd[1], "cmd_yaw": cmd[2], "vx": v[0], "vy": v[1], "yaw": v[2],
-                     "air": float((air[s] / n).mean()), "falls": int(falls[s].sum())})
-    return rows
-
-
 def main(argv: list[str] | None = None) -> list[dict]:
     from legged_gym.envs import task_registry
     from legged_gym.eval.play_settings import build_play_cfgs
+    from legged_gym.eval.velocity import HOLD_COMMANDS_S, probe_commands
     from legged_gym.utils.helpers import get_args
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], add_help=True)
@@ -84,7 +56,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                          f"{own.steps}, {own.warmup}")
     commands = torch.tensor([parse_command(c) for c in own.commands])
     n = own.envs_per_command * len(commands)
-    args = get_args([*rest, "--headless", "--num_envs", str(n), "--env.commands.resampling_time=1e6"], training=False)
+    args = get_args([*rest, "--headless", "--num_envs", str(n), f"--env.commands.resampling_time={HOLD_COMMANDS_S}"], training=False)
     torch.set_num_threads(1)
     cfg = build_play_cfgs(args)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=cfg.env_cfg)
@@ -94,16 +66,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     runner.load(cfg.checkpoint, load_optimizer=False, strict=train_cfg.runner.load_model_strict)
     runner.alg.eval_mode()
     policies = {"deterministic": runner.get_inference_policy(), "stochastic": runner.actor_critic.act}
+    steps, warmup = own.steps, own.warmup
     out = []
     print(f"{cfg.checkpoint} (iteration {cfg.iteration}), {own.envs_per_command} envs per command, "
           f"steps {own.warmup}-{own.steps}")
-    print(f"{'policy':<14}{'cmd vx':>8}{'cmd vy':>8}{'cmd yaw':>8}{'vx':>8}{'vy':>8}{'yaw':>8}{'air':>7}{'falls':>7}")
+    print(f"{'policy':<14}{'cmd vx':>8}{'cmd vy':>8}{'cmd yaw':>8}{'vx':>8}{'vy':>8}{'yaw':>8}{'|v err|':>8}"
+          f"{'|w err|':>8}{'air':>7}{'falls':>7}")
     for name, act in policies.items():
-        for r in probe(env, act, commands, own.envs_per_command, own.steps, own.warmup):
+        for r in probe_commands(env, act, commands, own.envs_per_command, steps, warmup, args.rl_device):
             r["policy"] = name
             out.append(r)
             print(f"{name:<14}{r['cmd_vx']:>8.2f}{r['cmd_vy']:>8.2f}{r['cmd_yaw']:>8.2f}{r['vx']:>8.2f}"
-                  f"{r['vy']:>8.2f}{r['yaw']:>8.2f}{r['air']:>7.2f}{r['falls']:>7d}")
+                  f"{r['vy']:>8.2f}{r['yaw']:>8.2f}{r['lin_vel_err']:>8.2f}{r['yaw_rate_err']:>8.2f}{r['air']:>7.2f}"
+                  f"{r['falls']:>7d}")
     env.close()
     if own.json:
         with open(own.json, "w") as f:

@@ -70,6 +70,11 @@ def train(args: Args) -> str | None:
 
         print("Building the from-frame-0 evaluation environment (runner.eval_interval=0 turns it off)", flush=True)
         runner.evaluator = TrackingEvaluator(type(env), env_cfg, sim_device=args.sim_device, rl_device=args.rl_device)
+    elif train_cfg.runner.eval_interval > 0 and hasattr(env, "commands") and int(os.environ.get("RANK", 0)) == 0:
+        from legged_gym.eval.velocity import VelocityEvaluator
+
+        print("Building the command-probe evaluation environment (runner.eval_interval=0 turns it off)", flush=True)
+        runner.evaluator = VelocityEvaluator(type(env), env_cfg, sim_device=args.sim_device, rl_device=args.rl_device)
     if args.extra.get("video") and runner.log_dir is not None:
         from legged_gym.eval.video import PolicyVideo
 

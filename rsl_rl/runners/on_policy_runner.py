@@ -355,8 +355,9 @@ class OnPolicyRunner:
         if self.log_dir is not None:
             append_csv_row(os.path.join(self.log_dir, "eval_curve.csv"),
                            {"iteration": it, "env_steps": steps, **{k: round(v, 6) for k, v in metrics.items()}})
-        self._progress_extra = {f"eval {k.replace('/mean', '')}": v for k, v in metrics.items() if k.endswith("/mean")}
-        summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k.endswith("/mean") or k.endswith("/all"))
+        self._progress_extra = {f"eval {k.replace('/mean', '')}": v for k, v in metrics.items()
+                                if k.endswith(("/mean", "/max"))}
+        summary = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if k.endswith(("/mean", "/max", "/all")))
         print(f"[eval] iteration {it}, {steps} env steps ({time.time() - t0:.1f} s): {summary}", flush=True)
         return metrics
 

@@ -209,7 +209,7 @@ class G1FlatCfgPPO(LeggedRobotCfgPPO):
     runner: RunnerCfg = field(
         default_factory=lambda: RunnerCfg(
             experiment_name="g1", num_steps_per_env=24, max_iterations=10000, cpu_max_iterations=4880,
-            save_interval=100,
+            save_interval=100, eval_interval=50,  # the command probe (legged_gym.eval.velocity), about 2 s a time
             use_wandb=wandb_available(),
         )
     )

@@ -237,7 +237,7 @@ class HumanoidPPOCfgPPO(LeggedRobotCfgPPO):
     runner: RunnerCfg = field(
         default_factory=lambda: RunnerCfg(
             experiment_name="humanoid_ppo", num_steps_per_env=60, max_iterations=3001,
-            cpu_max_iterations=1950, save_interval=100,
+            cpu_max_iterations=1950, save_interval=100, eval_interval=25,  # the command probe, about 7 s a time
             use_wandb=wandb_available(),
         )
     )
