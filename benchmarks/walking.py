@@ -105,7 +105,10 @@ def summarise(a: argparse.Namespace, iteration: int, steps: int | None, rows: li
         ok = ok and all(abs(f - a.steps_per_s) <= a.steps_tolerance * a.steps_per_s for f in freq)
     return {"iteration": iteration, "env_steps": steps, "max_lin_vel_err": round(lin, 4),
             "max_yaw_rate_err": round(yaw, 4), "falls": falls, "min_steps_per_s": round(min(freq), 3),
-            "max_steps_per_s": round(max(freq), 3), "passes": int(ok)}
+            "max_steps_per_s": round(max(freq), 3), "passes": int(ok),
+            # per gait cycle (sway within a step left out): reported, not judged
+            "max_lin_vel_err_cycle": round(max(number(r.get("lin_vel_err_cycle")) for r in rows), 4),
+            "max_yaw_rate_err_cycle": round(max(number(r.get("yaw_rate_err_cycle")) for r in rows), 4)}
 
 
 def write(a: argparse.Namespace, curve: list[dict], last_rows: list[dict], out: str) -> None:
@@ -126,11 +129,13 @@ def write(a: argparse.Namespace, curve: list[dict], last_rows: list[dict], out: 
                      f"{r['falls']} | {r['min_steps_per_s']:.2f}-{r['max_steps_per_s']:.2f} | "
                      f"{'yes' if r['passes'] else 'no'} |")
     lines += ["", f"Iteration {curve[-1]['iteration']}, per command:", "",
-              "| cmd vx | cmd vy | cmd yaw | vx | vy | yaw rate | mean \\|v - cmd\\| | mean \\|yaw - cmd\\| | falls | "
-              "steps/s | clearance [m] |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| cmd vx | cmd vy | cmd yaw | vx | vy | yaw rate | mean \\|v - cmd\\| | mean \\|yaw - cmd\\| | "
+              "per cycle \\|v - cmd\\| | per cycle \\|yaw - cmd\\| | falls | steps/s | clearance [m] |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in last_rows:
         cells = [number(r.get(k)) for k in ("cmd_vx", "cmd_vy", "cmd_yaw_rate", "forward_vel", "lateral_vel",
-                                            "yaw_rate", "lin_vel_err", "yaw_rate_err")]
+                                            "yaw_rate", "lin_vel_err", "yaw_rate_err", "lin_vel_err_cycle",
+                                            "yaw_rate_err_cycle")]
         tail = [number(r.get("steps_per_s")), number(r.get("clearance_m"))]
         lines.append("| " + " | ".join(f"{c:.3f}" for c in cells) + f" | {int(r['falls'])} | "
                      + " | ".join(f"{c:.2f}" if i == 0 else f"{c:.3f}" for i, c in enumerate(tail)) + " |")

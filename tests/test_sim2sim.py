@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -110,7 +111,8 @@ def test_command_sweep_prints_a_table_and_writes_json(exported, tmp_path):
     assert [(r["cmd_vx"], r["cmd_vy"], r["cmd_yaw_rate"]) for r in rows] == [
         (0.5, 0.0, 0.0), (-0.3, 0.0, -0.5), (0.0, -0.3, 0.5)]
     for r in rows:
-        assert {"forward_vel", "lateral_vel", "yaw_rate", "falls", "steps_per_s", "clearance_m"} <= set(r)
+        assert {"forward_vel", "lateral_vel", "yaw_rate", "falls", "steps_per_s", "clearance_m",
+                "lin_vel_err_cycle", "yaw_rate_err_cycle"} <= set(r)
         assert isinstance(r["falls"], int)
     header = [ln for ln in proc.stdout.splitlines() if "cmd vx" in ln]
     assert header and "|yaw-cmd|" in header[0], proc.stdout
@@ -118,3 +120,15 @@ def test_command_sweep_prints_a_table_and_writes_json(exported, tmp_path):
     assert bad.returncode != 0 and "--commands: expected VX,VY,YAW" in bad.stderr, bad.stderr
 
 
+def test_cycle_mean_errors_leave_out_the_sway_within_a_cycle():
+    from legged_gym.deploy.episode import cycle_mean_errors
+
+    t = np.arange(80)
+    sway = 0.2 * np.sin(2 * np.pi * t / 20)  # 0.2 m/s of sway, 20 steps per cycle
+    v = np.stack([0.45 + sway, sway], axis=1)  # 0.05 m/s slow, swaying sideways
+    cmd = np.array([0.5, 0.0])
+    assert cycle_mean_errors(v, cmd, 20) == pytest.approx(0.05, abs=1e-9)
+    per_step = np.mean(np.linalg.norm(v - cmd, axis=1))
+    assert per_step > 0.15  # the per-step error counts the sway
+    assert cycle_mean_errors(np.concatenate([v, v[:10]]), cmd, 40) == pytest.approx(0.05, abs=1e-9)  # part cycle out
+    assert np.isnan(cycle_mean_errors(v[:10], cmd, 20))

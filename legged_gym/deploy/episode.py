@@ -18,6 +18,20 @@ FALL_HEIGHT = 0.5  # [m] pelvis height below which the robot counts as fallen
 FALL_TILT = 1.0  # [rad] tilt of the base z axis from vertical above which the robot counts as fallen
 
 
+def cycle_mean_errors(values: np.ndarray, target: np.ndarray, steps_per_cycle: int) -> float:
+    """Mean over whole gait cycles of ``|cycle mean of values - target|`` (a trailing part cycle is left out).
+
+    ``values`` (n, k) are per-step velocities, ``target`` (k,) the command: the tracking error without the sway
+    within each step that the per-step error ``mean |v - cmd|`` also counts. NaN when no whole cycle was recorded.
+    """
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    cycles = len(values) // max(int(steps_per_cycle), 1)
+    if cycles == 0:
+        return float("nan")
+    means = values[: cycles * steps_per_cycle].reshape(cycles, steps_per_cycle, -1).mean(axis=1)
+    return float(np.mean(np.linalg.norm(means - np.asarray(target, dtype=np.float64).reshape(1, -1), axis=1)))
+
+
 def hold_joints(model: mujoco.MjModel, data: mujoco.MjData, contract: PolicyContract) -> None:
     """PD-hold the contract's ``held_joints`` at their default angles (position actuators with the contract's gains).
 
@@ -143,12 +157,19 @@ def run_sim2sim(args: Any) -> dict[str, float]:
         "yaw_rate": float(np.mean(wz)) if wz else float("nan"),
         "distance_m": distance + float(np.linalg.norm(data.qpos[b.root_qpos : b.root_qpos + 2] - start_xy)),
     }
+    per_cycle = max(1, int(round(contract.gait_period / ctrl.control_dt)))
+    result["lin_vel_err_cycle"] = cycle_mean_errors(np.stack([vx, vy], axis=1) if vx else np.zeros((0, 2)), cmd[:2],
+                                                    per_cycle)
+    result["yaw_rate_err_cycle"] = cycle_mean_errors(np.asarray(wz).reshape(-1, 1), cmd[2:3], per_cycle)
     if gait is not None:
         result.update(gait.summary())
     print(f"sim2sim: {contract.path} ({backend}, pd={ctrl.pd_mode}) on {x['robot']}")
     print(f"  {n} control steps = {result['seconds']:.2f} s at sim_dt {sim_dt:g} x decimation {decimation}, cmd {cmd.tolist()}")
     print(f"  falls: {falls}" + ("" if first_fall is None else f" (first at {first_fall:.2f} s)"))
     print(f"  tracking: mean |v_xy - cmd_xy| {result['lin_vel_err']:.3f} m/s, mean |yaw rate - cmd| {result['yaw_rate_err']:.3f} rad/s")
+    print(f"  per gait cycle ({contract.gait_period:g} s): mean |cycle-mean v_xy - cmd_xy| "
+          f"{result['lin_vel_err_cycle']:.3f} m/s, mean |cycle-mean yaw rate - cmd| {result['yaw_rate_err_cycle']:.3f} "
+          f"rad/s")
     print(f"  forward: mean v_x {result['forward_vel']:.3f} m/s (cmd {cmd[0]:g}), mean |v_x - cmd_x| "
           f"{result['forward_vel_err']:.3f} m/s, base moved {result['distance_m']:.2f} m in total")
     print(f"  sideways and turning: mean v_y {result['lateral_vel']:.3f} m/s (cmd {cmd[1]:g}), mean yaw rate "

@@ -150,7 +150,8 @@ def parse_command(text: str) -> list[float]:
 
 SWEEP_COLUMNS = (("cmd_vx", "cmd vx"), ("cmd_vy", "cmd vy"), ("cmd_yaw_rate", "cmd yaw"), ("forward_vel", "vx"),
                  ("lateral_vel", "vy"), ("yaw_rate", "yaw rate"), ("lin_vel_err", "|v-cmd|"),
-                 ("yaw_rate_err", "|yaw-cmd|"), ("falls", "falls"), ("steps_per_s", "steps/s"),
+                 ("yaw_rate_err", "|yaw-cmd|"), ("lin_vel_err_cycle", "|v-cmd| cyc"),
+                 ("yaw_rate_err_cycle", "|w-cmd| cyc"), ("falls", "falls"), ("steps_per_s", "steps/s"),
                  ("clearance_m", "clearance"))
 
 
