@@ -18,13 +18,14 @@ by its mirror image (``symmetry_augmentation``) and the loss can add the mirror 
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import torch
 from torch import nn
 
 from rsl_rl.config import AlgorithmCfg, coerce_cfg
-from rsl_rl.algorithms.symmetry import Mirror, augment_batch, mirror_loss
+from rsl_rl.algorithms.symmetry import MIRROR_MAX_RATIO, Mirror, augment_batch, mirror_loss
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
 from rsl_rl.utils.checks import NonFiniteError
@@ -174,10 +175,16 @@ class PPO:
 
     # ------------------------------------------------------------------ losses
     def surrogate_loss(
-        self, log_probs: torch.Tensor, old_log_probs: torch.Tensor, advantages: torch.Tensor
+        self, log_probs: torch.Tensor, old_log_probs: torch.Tensor, advantages: torch.Tensor,
+        max_ratio: float | None = None,
     ) -> torch.Tensor:
-        """Clipped surrogate ``mean(max(-A r, -A clip(r, 1-eps, 1+eps)))``."""
-        ratio = torch.exp(log_probs - old_log_probs)
+        """Clipped surrogate ``mean(max(-A r, -A clip(r, 1-eps, 1+eps)))``; with ``max_ratio``, ``r`` is first capped
+        there (no gradient beyond it: the bound of dual-clip PPO, which keeps samples that the behaviour policy made
+        unlikely from pulling with ratios far above 1)."""
+        log_ratio = log_probs - old_log_probs
+        if max_ratio is not None:
+            log_ratio = log_ratio.clamp(max=math.log(max_ratio))
+        ratio = torch.exp(log_ratio)
         eps = self.cfg.clip_param
         return torch.max(-advantages * ratio, -advantages * torch.clamp(ratio, 1.0 - eps, 1.0 + eps)).mean()
 
@@ -268,7 +275,14 @@ class PPO:
             if c.schedule == "adaptive" and c.desired_kl > 0.0:
                 self.adapt_learning_rate(kl_value)
 
-            surrogate = self.surrogate_loss(log_probs, batch.log_probs, batch.advantages)
+            if c.symmetry_augmentation and mirror is not None:  # the mirrored half: ratio capped, see symmetry
+                surrogate = 0.5 * (
+                    self.surrogate_loss(log_probs[:size], batch.log_probs[:size], batch.advantages[:size])
+                    + self.surrogate_loss(log_probs[size:], batch.log_probs[size:], batch.advantages[size:],
+                                          max_ratio=MIRROR_MAX_RATIO)
+                )
+            else:
+                surrogate = self.surrogate_loss(log_probs, batch.log_probs, batch.advantages)
             value_loss = self.value_loss(values, batch.values, batch.returns)
             bounds = self.bounds_loss(mu) if c.bounds_loss_coef > 0.0 else mu.new_zeros(())
             aux = self.auxiliary_losses(batch, mu, sigma)

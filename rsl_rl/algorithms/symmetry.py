@@ -15,7 +15,12 @@ Its importance ratio is taken against the policy as it was when the update began
 observation (its log-probability of the mirrored action, its mean and std), so that the clipped surrogate keeps the
 update inside the same trust region for both halves. (Weighting it against the mirrored behaviour policy
 ``mu(m(a')|m(s'))``, i.e. keeping the sample's own log-probability, is unbiased but gives ratios far from 1 while the
-policy is not yet symmetric; on the toy task of the tests that stopped learning altogether.) With
+policy is not yet symmetric; on the toy task of the tests that stopped learning altogether.) A mirrored action can
+still lie far in the tail of the pre-update policy at the mirrored observation when the policy is far from
+symmetric (a policy trained without the mirror, resumed with it); its ratio then grows by orders of magnitude under a
+small change of the mean, and a negative advantage keeps the unclipped ratio in PPO's surrogate: one such resumed
+``humanoid_ppo`` run stopped after 142 iterations on a non-finite gradient. The mirrored half's ratio is therefore
+capped at :data:`MIRROR_MAX_RATIO` (no gradient beyond it, the bound of dual-clip PPO). With
 ``algorithm.symmetry_loss_coef`` > 0 the loss adds ``mean((pi(m(o)) - m(pi(o)))^2)`` over the policy means
 (:func:`mirror_loss`).
 """
@@ -28,7 +33,10 @@ import torch
 
 from rsl_rl.storage.rollout_storage import Batch
 
-__all__ = ["Mirror", "SignedPermutation", "augment_batch", "env_mirror", "mirror_loss"]
+__all__ = ["MIRROR_MAX_RATIO", "Mirror", "SignedPermutation", "augment_batch", "env_mirror", "mirror_loss"]
+
+
+MIRROR_MAX_RATIO = 3.0  # cap of the mirrored samples' importance ratio in the surrogate (dual-clip PPO's usual bound)
 
 
 @dataclass
