@@ -72,3 +72,8 @@ def test_gait_probe_reports_both_policies_per_command(tmp_path) -> None:  # noqa
     assert json.loads(out.read_text())["rows"] == rows
     with pytest.raises(SystemExit, match="VX,VY,YAW"):
         probe_main(["--task=g1", "--load_run", str(tmp_path / "g1" / name), "--commands", "0.5,0"])
+    with pytest.raises(SystemExit, match="VX,VY,YAW"):
+        probe_main(["--task=g1", "--load_run", str(tmp_path / "g1" / name), "--commands", "nan,0,0"])
+    back = probe_main(["--task=g1", "--load_run", str(tmp_path / "g1" / name), "--envs_per_command", "1",
+                       "--steps", "3", "--warmup", "1", "--commands", "-0.3,0,0"])  # a leading minus stays a value
+    assert [(r["policy"], round(r["cmd_vx"], 6)) for r in back] == [("deterministic", -0.3), ("stochastic", -0.3)]

@@ -423,11 +423,9 @@ class LeggedRobot(LeggedRobotRewards, VecEnv):
             ValueError: An observation term without a mirror kind in ``obs_mirror``, or a joint or foot without its
                 other-side partner.
         """
-        joints, feet = self.policy_dof_names, list(self.feet_body_names)
-        obs = {}
-        for key, terms in self.obs_manager.terms.items():
-            pairs = [(t.name, t.dim) for t in terms]
-            obs[key] = key_mirror(pairs, self._mirror_kinds(), joints, feet, key)
+        joints, feet, kinds = self.policy_dof_names, list(self.feet_body_names), self._mirror_kinds()
+        obs = {key: key_mirror([(t.name, t.dim) for t in terms], kinds, joints, feet, key)
+               for key, terms in self.obs_manager.terms.items()}
         for key in self.obs_manager.history_len:
             obs[f"history_{key}"] = obs[key]
         index, sign = named_mirror(joints, "joint", negate_axes=True)
