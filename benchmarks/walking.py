@@ -29,11 +29,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from benchmarks.robustness import chosen, env_steps  # noqa: E402
+from legged_gym.eval.walking_bar import (  # noqa: E402
+    BAR_COMMAND_ARGS, MAX_LIN_ERR, MAX_YAW_ERR, STEPS_TOLERANCE, bar_text, command_table, judge,
+)
 from legged_gym.utils.helpers import split_passthrough  # noqa: E402
 from rsl_rl.utils.checkpoints import load_checkpoint  # noqa: E402
 
 SCRIPTS = os.path.join(ROOT, "legged_gym", "scripts")
-DEFAULT_COMMANDS = ["0.5,0,0", "-0.3,0,0", "0,0.3,0", "0,-0.3,0", "0,0,0.5", "0,0,-0.5"]
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -41,13 +43,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--task", required=True, help="velocity task of the run (g1, humanoid_ppo, ...)")
     p.add_argument("--run", required=True, help="run folder with model_<n>.pt checkpoints")
     p.add_argument("--every", type=int, default=200, help="evaluate checkpoints at multiples of this iteration")
-    p.add_argument("--commands", nargs="+", default=DEFAULT_COMMANDS, metavar="VX,VY,YAW")
+    p.add_argument("--commands", nargs="+", default=list(BAR_COMMAND_ARGS), metavar="VX,VY,YAW")
     p.add_argument("--duration", type=float, default=20.0, help="simulated seconds per command")
     p.add_argument("--sim_dt", type=float, default=0.001, help="physics step of sim2sim [s]")
-    p.add_argument("--max_lin_err", type=float, default=0.1, help="pass: mean |v_xy - cmd| [m/s] per command")
-    p.add_argument("--max_yaw_err", type=float, default=0.15, help="pass: mean |yaw rate - cmd| [rad/s] per command")
+    p.add_argument("--max_lin_err", type=float, default=MAX_LIN_ERR, help="pass: mean |v_xy - cmd| [m/s] per command")
+    p.add_argument("--max_yaw_err", type=float, default=MAX_YAW_ERR, help="pass: mean |yaw rate - cmd| [rad/s] per command")
     p.add_argument("--steps_per_s", type=float, default=None, help="pass: step frequency target (both feet) [1/s]")
-    p.add_argument("--steps_tolerance", type=float, default=0.25, help="relative tolerance of --steps_per_s")
+    p.add_argument("--steps_tolerance", type=float, default=STEPS_TOLERANCE, help="relative tolerance of --steps_per_s")
     p.add_argument("--out", default=None, help="output folder (default <run>/walking)")
     own, overrides = split_passthrough(sys.argv[1:] if argv is None else argv)
     a = p.parse_args(own)
@@ -90,25 +92,10 @@ def run_script(script: str, flags: list[str], iteration: int) -> None:
         raise SystemExit(f"error: {script} failed on iteration {iteration}:\n{proc.stderr[-2000:]}")
 
 
-def number(x: object) -> float:
-    return float("nan") if x is None else float(x)
-
-
 def summarise(a: argparse.Namespace, iteration: int, steps: int | None, rows: list[dict]) -> dict:
-    """One curve row: the worst command's errors, all falls, the step-frequency range, and whether it passes."""
-    lin = max(number(r["lin_vel_err"]) for r in rows)
-    yaw = max(number(r["yaw_rate_err"]) for r in rows)
-    falls = sum(int(r["falls"]) for r in rows)
-    freq = [number(r.get("steps_per_s")) for r in rows]
-    ok = lin <= a.max_lin_err and yaw <= a.max_yaw_err and falls == 0
-    if a.steps_per_s is not None:
-        ok = ok and all(abs(f - a.steps_per_s) <= a.steps_tolerance * a.steps_per_s for f in freq)
-    return {"iteration": iteration, "env_steps": steps, "max_lin_vel_err": round(lin, 4),
-            "max_yaw_rate_err": round(yaw, 4), "falls": falls, "min_steps_per_s": round(min(freq), 3),
-            "max_steps_per_s": round(max(freq), 3), "passes": int(ok),
-            # per gait cycle (sway within a step left out): reported, not judged
-            "max_lin_vel_err_cycle": round(max(number(r.get("lin_vel_err_cycle")) for r in rows), 4),
-            "max_yaw_rate_err_cycle": round(max(number(r.get("yaw_rate_err_cycle")) for r in rows), 4)}
+    """One curve row: the walking bar's verdict on the checkpoint's sim2sim rows."""
+    verdict = judge(rows, a.max_lin_err, a.max_yaw_err, a.steps_per_s, a.steps_tolerance)
+    return {"iteration": iteration, "env_steps": steps, **verdict}
 
 
 def write(a: argparse.Namespace, curve: list[dict], last_rows: list[dict], out: str) -> None:
@@ -117,10 +104,8 @@ def write(a: argparse.Namespace, curve: list[dict], last_rows: list[dict], out: 
         f.write(",".join(keys) + "\n")
         for r in curve:
             f.write(",".join("" if r[k] is None else str(r[k]) for k in keys) + "\n")
-    freq = "" if a.steps_per_s is None else f", steps/s within {100 * a.steps_tolerance:.0f} % of {a.steps_per_s:g}"
     lines = [f"`sim2sim.py`, {a.duration:g} s per command at sim_dt {a.sim_dt:g}, commands {' '.join(a.commands)}. "
-             f"Passes: every command with mean |v - cmd| <= {a.max_lin_err:g} m/s, mean |yaw rate - cmd| <= "
-             f"{a.max_yaw_err:g} rad/s, no falls{freq}.", "",
+             f"Passes: {bar_text(a.max_lin_err, a.max_yaw_err, a.steps_per_s, a.steps_tolerance)}.", "",
              "| iteration | env steps | worst mean \\|v - cmd\\| | worst mean \\|yaw - cmd\\| | falls | steps/s | passes |",
              "|---|---|---|---|---|---|---|"]
     for r in curve:
@@ -128,17 +113,7 @@ def write(a: argparse.Namespace, curve: list[dict], last_rows: list[dict], out: 
         lines.append(f"| {r['iteration']} | {steps} | {r['max_lin_vel_err']:.3f} | {r['max_yaw_rate_err']:.3f} | "
                      f"{r['falls']} | {r['min_steps_per_s']:.2f}-{r['max_steps_per_s']:.2f} | "
                      f"{'yes' if r['passes'] else 'no'} |")
-    lines += ["", f"Iteration {curve[-1]['iteration']}, per command:", "",
-              "| cmd vx | cmd vy | cmd yaw | vx | vy | yaw rate | mean \\|v - cmd\\| | mean \\|yaw - cmd\\| | "
-              "per cycle \\|v - cmd\\| | per cycle \\|yaw - cmd\\| | falls | steps/s | clearance [m] |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in last_rows:
-        cells = [number(r.get(k)) for k in ("cmd_vx", "cmd_vy", "cmd_yaw_rate", "forward_vel", "lateral_vel",
-                                            "yaw_rate", "lin_vel_err", "yaw_rate_err", "lin_vel_err_cycle",
-                                            "yaw_rate_err_cycle")]
-        tail = [number(r.get("steps_per_s")), number(r.get("clearance_m"))]
-        lines.append("| " + " | ".join(f"{c:.3f}" for c in cells) + f" | {int(r['falls'])} | "
-                     + " | ".join(f"{c:.2f}" if i == 0 else f"{c:.3f}" for i, c in enumerate(tail)) + " |")
+    lines += ["", f"Iteration {curve[-1]['iteration']}, per command:", "", *command_table(last_rows)]
     with open(os.path.join(out, "walking.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     plot(a, curve, os.path.join(out, "walking.png"))
