@@ -105,6 +105,12 @@ def test_train_py_with_symmetry_on_the_stacked_humanoid_ppo_observations(tmp_pat
     ea.Reload()
     sym = [e.value for e in ea.Scalars("Loss/symmetry")]
     assert len(sym) == 2 and all(np.isfinite(sym)) and sym[0] > 0.0
+    # the action std stays mirror-symmetric: each left leg joint's spread equals its right partner's (LEG_JOINTS:
+    # the six left joints, then the six right ones), and it did move away from its initial value
+    import torch
+
+    std = torch.load(tmp_path / "humanoid_ppo" / run / "model_2.pt", weights_only=True)["model_state_dict"]["std"]
+    assert torch.allclose(std[:6], std[6:]) and not torch.allclose(std, torch.ones_like(std))
 
 
 def test_a_sided_joint_without_its_partner_is_a_clear_error() -> None:

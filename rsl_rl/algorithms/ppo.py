@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from rsl_rl.config import AlgorithmCfg, coerce_cfg
-from rsl_rl.algorithms.symmetry import MIRROR_MAX_RATIO, Mirror, augment_batch, mirror_loss
+from rsl_rl.algorithms.symmetry import MIRROR_MAX_RATIO, Mirror, augment_batch, mirror_loss, symmetric_std
 from rsl_rl.modules.actor_critic import ActorCritic
 from rsl_rl.storage.rollout_storage import Batch, RolloutStorage, Transition
 from rsl_rl.utils.checks import NonFiniteError
@@ -307,6 +307,9 @@ class PPO:
             grad_norm = nn.utils.clip_grad_norm_(ac.parameters(), c.max_grad_norm)
             self._refuse_non_finite({"gradient norm": grad_norm}, f"minibatch {n}")
             self.optimizer.step()
+            if c.symmetry_augmentation and mirror is not None and isinstance(getattr(ac, "std", None), nn.Parameter):
+                with torch.no_grad():
+                    ac.std.copy_(symmetric_std(ac.std, mirror))
 
             sums["value_function"] += value_loss.item()
             sums["surrogate"] += surrogate.item()

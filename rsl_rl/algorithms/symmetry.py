@@ -22,7 +22,9 @@ small change of the mean, and a negative advantage keeps the unclipped ratio in 
 ``humanoid_ppo`` run stopped after 142 iterations on a non-finite gradient. The mirrored half's ratio is therefore
 capped at :data:`MIRROR_MAX_RATIO` (no gradient beyond it, the bound of dual-clip PPO). With
 ``algorithm.symmetry_loss_coef`` > 0 the loss adds ``mean((pi(m(o)) - m(pi(o)))^2)`` over the policy means
-(:func:`mirror_loss`).
+(:func:`mirror_loss`). With augmentation the state-independent action std is also kept mirror-symmetric after every
+optimiser step (:func:`symmetric_std`: a joint's spread equals its partner's): the augmented loss alone left one
+``g1`` run with std 0.08 on the left hip pitch and 0.54 on the right.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ import torch
 
 from rsl_rl.storage.rollout_storage import Batch
 
-__all__ = ["MIRROR_MAX_RATIO", "Mirror", "SignedPermutation", "augment_batch", "env_mirror", "mirror_loss"]
+__all__ = ["MIRROR_MAX_RATIO", "Mirror", "SignedPermutation", "augment_batch", "env_mirror", "mirror_loss",
+           "symmetric_std"]
 
 
 MIRROR_MAX_RATIO = 3.0  # cap of the mirrored samples' importance ratio in the surrogate (dual-clip PPO's usual bound)
@@ -138,6 +141,12 @@ def augment_batch(
 def mirror_loss(mu: torch.Tensor, mu_of_mirrored: torch.Tensor, mirror: Mirror) -> torch.Tensor:
     """``mean((pi(m(o)) - m(pi(o)))^2)``: how far the policy mean is from commuting with the mirror."""
     return (mu_of_mirrored - mirror.actions(mu)).pow(2).mean()
+
+
+def symmetric_std(std: torch.Tensor, mirror: Mirror) -> torch.Tensor:
+    """The mean of an action std vector (A,) and its mirror image: the mirror moves a joint's spread to its partner
+    (signs do not apply to a spread)."""
+    return 0.5 * (std + std[..., mirror.actions.index])
 
 
 def env_mirror(env: object) -> Mirror:

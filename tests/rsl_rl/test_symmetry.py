@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rsl_rl.algorithms.symmetry import Mirror, SignedPermutation, augment_batch, env_mirror
+from rsl_rl.algorithms.symmetry import Mirror, SignedPermutation, augment_batch, env_mirror, symmetric_std
 from rsl_rl.runners import OnPolicyRunner
 from rsl_rl.storage.rollout_storage import Batch
 from tests.rsl_rl.helpers import evaluate_return, small_cfg
@@ -104,6 +104,12 @@ def test_symmetric_ppo_learns_and_the_mirror_loss_makes_the_policy_symmetric() -
     plain, plain_env, _ = _train_toy()
     # the same seed without symmetry: its policy mean is measurably less mirror-symmetric
     assert _mirror_error(runner, env) < 0.5 * _mirror_error(plain, plain_env)
+
+
+def test_symmetric_std_gives_partners_the_same_spread() -> None:
+    m = Mirror(obs={}, actions=SignedPermutation([2, 1, 0], [1.0, -1.0, 1.0]))
+    std = symmetric_std(torch.tensor([0.1, 0.4, 0.5]), m)
+    assert torch.allclose(std, torch.tensor([0.3, 0.4, 0.3]))
 
 
 def test_symmetry_needs_an_environment_with_a_mirror() -> None:
