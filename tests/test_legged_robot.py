@@ -72,7 +72,7 @@ def test_observation_history_newest_first_and_reset_fill():
 def test_rewards_selected_by_nonzero_scales_and_scaled_by_dt():
     env = make_env(2)
     assert "feet_air_time" not in env.reward_scales  # scale 0 in the G1 config
-    assert env.reward_scales["tracking_lin_vel"] == pytest.approx(1.0 * env.dt)
+    assert env.reward_scales["tracking_lin_vel"] == pytest.approx(3.0 * env.dt)
     env.step(torch.zeros(2, 23))
     expected = sum(fn() * env.reward_scales[n] for n, fn in env.reward_functions.items())
     assert torch.allclose(env.rew_buf, expected, atol=1e-6)
