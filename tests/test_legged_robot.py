@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -181,4 +183,17 @@ def test_rough_terrain_spawns_on_the_ground():
     for _ in range(5):
         env.step(torch.zeros(4, 23))
     assert torch.isfinite(env.get_observations()["proprio"]).all()
+    env.close()
+
+
+def test_track_vel_hard_is_one_on_the_command_and_falls_off_sharply():
+    env = make_env(2, rewards__scales__track_vel_hard=1.0)
+    assert "track_vel_hard" in env.reward_scales
+    env.step(torch.zeros(2, 23))
+    env.commands[:, :2] = env.base_lin_vel[:, :2]
+    env.commands[:, 2] = env.base_ang_vel[:, 2]
+    assert torch.allclose(env._reward_track_vel_hard(), torch.ones(2), atol=1e-6)
+    env.commands[:, 0] += 0.5  # 0.5 m/s off in x, yaw on the command
+    expected = 0.5 * (math.exp(-5.0) + 1.0) - 0.2 * 0.5
+    assert torch.allclose(env._reward_track_vel_hard(), torch.full((2,), expected), atol=1e-5)
     env.close()

@@ -83,6 +83,13 @@ class LeggedRobotRewards:
         err = torch.square(self.commands[:, 2] - self.base_ang_vel[:, 2])
         return torch.exp(-err / self.cfg.rewards.tracking_sigma)
 
+    def _reward_track_vel_hard(self) -> Tensor:
+        """0.5 (exp(-10 |e_xy|) + exp(-10 |e_yaw|)) - 0.2 (|e_xy| + |e_yaw|) of the velocity command errors
+        (Humanoid-Gym's term: sharp near zero error, and a linear part whose pull does not fade as errors shrink)."""
+        lin = torch.norm(self.commands[:, :2] - self.base_lin_vel[:, :2], dim=1)
+        ang = torch.abs(self.commands[:, 2] - self.base_ang_vel[:, 2])
+        return (torch.exp(-lin * 10) + torch.exp(-ang * 10)) / 2.0 - 0.2 * (lin + ang)
+
     def _reward_lin_vel_z(self) -> Tensor:
         """Squared vertical base velocity [m^2/s^2]."""
         return torch.square(self.base_lin_vel[:, 2])

@@ -119,6 +119,7 @@ class G1RewardScales(RewardScalesCfg):
     # steps and followed backward and sideways commands in part (doc/results.md, run v14)
     tracking_lin_vel: float = 3.0
     tracking_ang_vel: float = 1.5
+    track_vel_hard: float = 0.0  # Humanoid-Gym's sharp tracking term (off)
     lin_vel_z: float = -2.0
     ang_vel_xy: float = -0.05
     orientation: float = -1.0

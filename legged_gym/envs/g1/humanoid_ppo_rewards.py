@@ -2,7 +2,7 @@
 
 A mixin of :class:`~legged_gym.envs.g1.humanoid_ppo.HumanoidPPO`; terms read the state updated once per step
 in its ``_update_state`` (stance mask, reference joint positions, contact mask, feet air time and lift, feet
-and knee positions). The base terms ``torques``, ``dof_vel``, ``dof_acc``, ``collision`` and the two
+and knee positions). The base terms ``torques``, ``dof_vel``, ``dof_acc``, ``collision``, ``track_vel_hard`` and the two
 tracking terms (``exp(-err / tracking_sigma)``, sigma 0.2 = Humanoid-Gym's ``exp(-5 err)``) are reused
 from :class:`~legged_gym.envs.base.rewards.LeggedRobotRewards`. Four of Humanoid-Gym's terms share a name with a
 generic term of another formula; their methods are named for what they compute, and :data:`REWARD_TERMS` binds
@@ -86,12 +86,6 @@ class HumanoidPPORewards:
         reward[too_high] = 0.0
         reward[torch.sign(speed) != torch.sign(cmd)] = -2.0
         return reward * (cmd.abs() > 0.1)
-
-    def _reward_track_vel_hard(self) -> Tensor:
-        """0.5 (exp(-10 |e_xy|) + exp(-10 |e_yaw|)) - 0.2 (|e_xy| + |e_yaw|) of the velocity command errors."""
-        lin = torch.norm(self.commands[:, :2] - self.base_lin_vel[:, :2], dim=1)
-        ang = torch.abs(self.commands[:, 2] - self.base_ang_vel[:, 2])
-        return (torch.exp(-lin * 10) + torch.exp(-ang * 10)) / 2.0 - 0.2 * (lin + ang)
 
     def _reward_default_joint_pos(self) -> Tensor:
         """exp(-100 clamp(|hip roll, yaw L| + |hip roll, yaw R| - 0.1, 0, 50)) - 0.01 |q - q_default| (policy joints)."""
