@@ -34,6 +34,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     (["--train.policy.actor_hidden_dims=[1000000000]"], "--train.policy.actor_hidden_dims"),
     (["--env.deepmimic.terrain_resolution=1e-4"], "--env.deepmimic.terrain_resolution"),
     (["--num_envs", "100000"], "--num_envs"),
+    (["--env.rewards.tracking_sigma=0"], "--env.rewards.tracking_sigma"),
+    (["--env.rewards.tracking_sigma_yaw=-0.5"], "--env.rewards.tracking_sigma_yaw"),
 ])
 def test_cli_values_out_of_range_name_the_flag(flag: list[str], named: str) -> None:
     args = get_args(["--task=g1_deepmimic", *flag])

@@ -197,3 +197,13 @@ def test_track_vel_hard_is_one_on_the_command_and_falls_off_sharply():
     expected = 0.5 * (math.exp(-5.0) + 1.0) - 0.2 * 0.5
     assert torch.allclose(env._reward_track_vel_hard(), torch.full((2,), expected), atol=1e-5)
     env.close()
+
+
+def test_yaw_tracking_has_its_own_kernel_width_when_set():
+    env = make_env(2, rewards__tracking_sigma_yaw=0.5)
+    env.step(torch.zeros(2, 23))
+    env.commands[:, 2] = env.base_ang_vel[:, 2] + 0.5  # 0.5 rad/s off
+    assert torch.allclose(env._reward_tracking_ang_vel(), torch.full((2,), math.exp(-0.25 / 0.5)), atol=1e-5)
+    env.cfg.rewards.tracking_sigma_yaw = None  # the linear terms' width (0.25) again
+    assert torch.allclose(env._reward_tracking_ang_vel(), torch.full((2,), math.exp(-0.25 / 0.25)), atol=1e-5)
+    env.close()

@@ -159,6 +159,7 @@ class RewardsCfg:
     scales: RewardScalesCfg = field(default_factory=RewardScalesCfg)
     only_positive_rewards: bool = True  # clip the summed reward at zero (termination is added after)
     tracking_sigma: float = 0.25  # tracking reward = exp(-error^2 / sigma)
+    tracking_sigma_yaw: float | None = None  # sigma of the yaw-rate tracking reward (None: tracking_sigma)
     soft_dof_pos_limit: float = 1.0  # fraction of the joint range before penalties start
     base_height_target: float = 0.78  # [m]
     max_contact_force: float = 500.0  # [N]

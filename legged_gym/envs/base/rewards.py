@@ -79,9 +79,10 @@ class LeggedRobotRewards:
         return torch.exp(-err / self.cfg.rewards.tracking_sigma)
 
     def _reward_tracking_ang_vel(self) -> Tensor:
-        """exp(-(yaw rate cmd - yaw rate)^2 / sigma)."""
+        """exp(-(yaw rate cmd - yaw rate)^2 / sigma), sigma = ``tracking_sigma_yaw`` or else ``tracking_sigma``."""
         err = torch.square(self.commands[:, 2] - self.base_ang_vel[:, 2])
-        return torch.exp(-err / self.cfg.rewards.tracking_sigma)
+        sigma = self.cfg.rewards.tracking_sigma_yaw
+        return torch.exp(-err / (self.cfg.rewards.tracking_sigma if sigma is None else sigma))
 
     def _reward_track_vel_hard(self) -> Tensor:
         """0.5 (exp(-10 |e_xy|) + exp(-10 |e_yaw|)) - 0.2 (|e_xy| + |e_yaw|) of the velocity command errors
