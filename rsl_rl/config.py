@@ -66,6 +66,10 @@ class AlgorithmCfg:
     use_clipped_value_loss: bool = True
     clip_param: float = 0.2
     entropy_coef: float = 0.01
+    # linear entropy schedule: entropy_coef at iteration 0 to entropy_coef_final at iteration entropy_decay_iterations,
+    # constant after (None: entropy_coef throughout); the iteration counts from the run's start, resumes included
+    entropy_coef_final: float | None = None
+    entropy_decay_iterations: int = 0
     num_learning_epochs: int = 5
     num_mini_batches: int = 4
     learning_rate: float = 1e-3

@@ -36,6 +36,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     (["--num_envs", "100000"], "--num_envs"),
     (["--env.rewards.tracking_sigma=0"], "--env.rewards.tracking_sigma"),
     (["--env.rewards.tracking_sigma_yaw=-0.5"], "--env.rewards.tracking_sigma_yaw"),
+    (["--train.algorithm.entropy_coef_final=nan"], "--train.algorithm.entropy_coef_final"),
+    (["--train.algorithm.entropy_coef_final=-0.1"], "--train.algorithm.entropy_coef_final"),
+    (["--train.algorithm.entropy_decay_iterations=-5"], "--train.algorithm.entropy_decay_iterations"),
 ])
 def test_cli_values_out_of_range_name_the_flag(flag: list[str], named: str) -> None:
     args = get_args(["--task=g1_deepmimic", *flag])

@@ -6,6 +6,8 @@ came, in one line, before anything is built.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 from legged_gym.utils.config import ConfigError
@@ -31,7 +33,7 @@ def check_bounds(env_cfg: Any, train_cfg: Any, sim_device: str = "cpu") -> None:
     """Raise :class:`ConfigError` for the first field outside its range.
 
     Checked: ``env.num_envs`` in [1, MAX_ENVS] on a GPU, [1, MAX_CPU_ENVS] otherwise; ``sim.dt`` in (0, 0.1]; ``control.decimation`` >= 1;
-    ``runner.max_iterations`` >= 0; ``rewards.tracking_sigma`` and ``tracking_sigma_yaw`` > 0; every hidden width in [1, MAX_HIDDEN_WIDTH]; ``deepmimic.terrain_resolution`` >=
+    ``runner.max_iterations`` >= 0; ``rewards.tracking_sigma`` and ``tracking_sigma_yaw`` > 0; ``algorithm.entropy_coef_final`` finite >= 0 and ``entropy_decay_iterations`` >= 0; every hidden width in [1, MAX_HIDDEN_WIDTH]; ``deepmimic.terrain_resolution`` >=
     MIN_TERRAIN_RESOLUTION.
     """
     checks: list[tuple[str, str, Any, bool, str]] = []
@@ -50,6 +52,10 @@ def check_bounds(env_cfg: Any, train_cfg: Any, sim_device: str = "cpu") -> None:
         lambda v: v >= MIN_TERRAIN_RESOLUTION, f"a grid spacing >= {MIN_TERRAIN_RESOLUTION} m")
     for sigma in ("tracking_sigma", "tracking_sigma_yaw"):  # a zero or negative kernel width gives NaN or inf rewards
         add(f"--env.rewards.{sigma}", env_cfg, f"rewards.{sigma}", lambda v: v > 0.0, "a kernel width > 0")
+    add("--train.algorithm.entropy_coef_final", train_cfg, "algorithm.entropy_coef_final",
+        lambda v: math.isfinite(v) and v >= 0.0, "a finite entropy weight >= 0")
+    add("--train.algorithm.entropy_decay_iterations", train_cfg, "algorithm.entropy_decay_iterations",
+        lambda v: v >= 0, "an integer >= 0")
     add("--max_iterations (train.runner.max_iterations)", train_cfg, "runner.max_iterations", lambda v: v >= 0,
         "an integer >= 0")
     for which in ("actor_hidden_dims", "critic_hidden_dims"):

@@ -81,6 +81,7 @@ class PPO:
         self.world_size = int(world_size)
         self.actor_critic = actor_critic.to(self.device)
         self.learning_rate = float(c.learning_rate)
+        self.iteration = 0  # the learning iteration of the next update (set_iteration); drives the entropy schedule
         self.optimizer = torch.optim.Adam(self.actor_critic.parameters(), lr=self.learning_rate)
         self.storage: RolloutStorage | None = None
         self.transition: Transition | None = None
@@ -201,6 +202,22 @@ class PPO:
         b = self.cfg.clip_actions
         return (mu.clamp(-b, b) - mu).abs().sum(dim=-1).mean()
 
+    # ------------------------------------------------------------------ entropy schedule
+    def set_iteration(self, iteration: int) -> None:
+        """Tell the algorithm which learning iteration the next :meth:`update` is (the entropy schedule's clock)."""
+        self.iteration = int(iteration)
+
+    def entropy_coef(self) -> float:
+        """The entropy bonus's weight at the current iteration: ``entropy_coef`` moving linearly to
+        ``entropy_coef_final`` over ``entropy_decay_iterations``, then constant; ``entropy_coef`` without a final."""
+        c = self.cfg
+        if c.entropy_coef_final is None:
+            return c.entropy_coef
+        if c.entropy_decay_iterations <= 0:
+            return c.entropy_coef_final
+        f = min(1.0, max(0.0, self.iteration / c.entropy_decay_iterations))
+        return c.entropy_coef + f * (c.entropy_coef_final - c.entropy_coef)
+
     # ------------------------------------------------------------------ loss hook
     def actor_loss_weight(self) -> float:
         """Weight of the PPO actor terms (surrogate and entropy) in the loss; 1 for PPO."""
@@ -257,6 +274,7 @@ class PPO:
             raise RuntimeError("algorithm.symmetry_augmentation / symmetry_loss_coef need the environment's mirror "
                                "(PPO.set_mirror; the runner sets it from env.mirror())")
         actor_weight = self.actor_loss_weight()
+        entropy_coef = self.entropy_coef()
         sums = {"value_function": 0.0, "surrogate": 0.0, "entropy": 0.0, "bounds": 0.0, "kl": 0.0}
         n = 0
         before = copy.deepcopy(ac) if c.symmetry_augmentation else None  # the policy the trust region is about
@@ -290,7 +308,7 @@ class PPO:
                 mu_m = mu[size:] if c.symmetry_augmentation else ac.actor(mirror.mirror_obs(batch.obs))
                 aux["symmetry"] = (c.symmetry_loss_coef, mirror_loss(mu[:size], mu_m, mirror))
             loss = (
-                actor_weight * (surrogate - c.entropy_coef * entropy)
+                actor_weight * (surrogate - entropy_coef * entropy)
                 + c.value_loss_coef * value_loss
                 + c.bounds_loss_coef * bounds
             )
@@ -325,6 +343,8 @@ class PPO:
             raise NonFiniteError(f"non-finite policy parameters after the update: {bad[:5]}")
         out = {k: v / max(n, 1) for k, v in sums.items()}
         out["learning_rate"] = self.learning_rate
+        if c.entropy_coef_final is not None:
+            out["entropy_coef"] = entropy_coef
         return out
 
     @staticmethod

@@ -301,6 +301,7 @@ class OnPolicyRunner:
                 alg.compute_returns(obs)
             threads.update()
             try:
+                alg.set_iteration(it)
                 losses = alg.update()
             except NonFiniteError as exc:
                 raise NonFiniteError(

@@ -145,3 +145,35 @@ def test_factory_resolves_names_and_lists_valid_ones() -> None:
     assert type(construct_algorithm(DAggerCfg(bc_loss_coef=0.0), ac, SHAPES)) is PPO
     with pytest.raises(ValueError, match=r"bc_loss_coef must be in \[0, 1\], got 1.5"):
         DAgger(ac, DAggerCfg(bc_loss_coef=1.5), teacher=None)  # type: ignore[arg-type]
+
+
+def test_entropy_schedule_is_linear_then_constant() -> None:
+    alg = _ppo(entropy_coef=0.01, entropy_coef_final=0.001, entropy_decay_iterations=100)
+    expected = {0: 0.01, 50: 0.0055, 100: 0.001, 5000: 0.001}
+    for it, coef in expected.items():
+        alg.set_iteration(it)
+        assert math.isclose(alg.entropy_coef(), coef, rel_tol=1e-9), it
+    assert _ppo(entropy_coef=0.02).entropy_coef() == 0.02  # no final: constant
+    immediate = _ppo(entropy_coef=0.02, entropy_coef_final=0.0)
+    assert immediate.entropy_coef() == 0.0
+
+
+def _std_after_update(iteration: int, **kw: object) -> torch.Tensor:
+    torch.manual_seed(3)
+    alg = _ppo(learning_rate=1e-2, schedule="fixed", num_learning_epochs=1, num_mini_batches=1, **kw)
+    alg.init_storage(8, 4)
+    for _ in range(4):
+        obs = {"state": torch.randn(8, 4), "unused": torch.randn(8, 9)}
+        alg.act(obs)
+        alg.process_env_step(torch.randn(8), torch.zeros(8, dtype=torch.bool), {})
+    alg.compute_returns(obs)
+    alg.set_iteration(iteration)
+    alg.update()
+    return alg.actor_critic.std.detach().clone()
+
+
+def test_update_uses_the_scheduled_entropy_weight() -> None:
+    schedule = {"entropy_coef": 5.0, "entropy_coef_final": 0.0, "entropy_decay_iterations": 10}
+    without = _std_after_update(0, entropy_coef=0.0)
+    assert torch.equal(_std_after_update(10, **schedule), without)  # past the decay: no entropy bonus
+    assert not torch.equal(_std_after_update(0, **schedule), without)  # at the start: weight 5 moves the std

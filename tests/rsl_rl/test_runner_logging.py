@@ -50,6 +50,18 @@ def test_tensorboard_scalars_and_console(tmp_path, capsys) -> None:
         assert json.load(f)["runner"]["num_steps_per_env"] == 20
 
 
+def test_entropy_schedule_follows_the_runner_iteration(tmp_path) -> None:
+    cfg = small_cfg(num_steps=8, entropy_coef_final=0.0, entropy_decay_iterations=4)
+    cfg.algorithm.entropy_coef = 0.04
+    cfg.runner.log_interval = 1
+    runner = OnPolicyRunner(PointMassEnv(8, max_episode_length=10), cfg, log_dir=str(tmp_path))
+    runner.learn(3)
+    coefs = _scalars(str(tmp_path))["Loss/entropy_coef"]
+    assert coefs == pytest.approx([0.04, 0.03, 0.02])  # iterations 0, 1, 2 of a 4-iteration decay
+    runner.learn(3)  # the clock continues across learn() calls, as it does across resumes
+    assert runner.alg.iteration == 5 and runner.alg.entropy_coef() == 0.0
+
+
 class _NanEnv(PointMassEnv):
     def __init__(self, where: str) -> None:
         super().__init__(8)
