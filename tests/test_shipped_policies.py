@@ -50,5 +50,13 @@ def test_shipped_policy_plays_evaluates_and_runs_in_sim2sim(folder: str, tmp_pat
             os.path.join(SAMPLE, "mocap", "stand.pkl"), "--json", str(tmp_path / "s2s.json"))
         (row,) = json.load(open(tmp_path / "s2s.json"))
         assert row["clip"] == "stand"
+    elif os.path.exists(os.path.join(folder, "sim2sim.json")):  # a velocity policy: it walks and turns on command
+        out = tmp_path / "s2s.json"
+        run("legged_gym/scripts/sim2sim.py", "--load_model", exported, "--sim_dt", "0.001", "--duration", "6",
+            "--commands", "0.5,0,0", "0,0,-0.5", "--json", str(out))
+        forward, turn = json.load(open(out))
+        assert forward["falls"] == 0 and turn["falls"] == 0
+        assert forward["forward_vel"] > 0.25, forward
+        assert turn["yaw_rate"] < -0.15, turn
     else:
         run("legged_gym/scripts/sim2sim.py", "--load_model", exported, "--duration", "2")
