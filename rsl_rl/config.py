@@ -50,6 +50,9 @@ class PolicyCfg:
     obs_proc_critic: dict[str, str] = field(default_factory=lambda: {"obs": "identity"})
     embed_dim: int = 64
     normalize_obs: bool = False
+    # left-right symmetric by construction (needs the environment's mirror): actor (f(o) + m(f(m(o)))) / 2, critic
+    # (V(o) + V(m(o))) / 2, std averaged with its mirror image; each network runs twice per call
+    mirror_symmetric: bool = False
 
 
 @dataclass

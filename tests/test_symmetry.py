@@ -118,3 +118,39 @@ def test_a_sided_joint_without_its_partner_is_a_clear_error() -> None:
         [0, 2, 1], [-1.0, 1.0, 1.0])
     with pytest.raises(ValueError, match="joint 'left_hip_roll_joint' has no partner 'right_hip_roll_joint'"):
         named_mirror(["left_hip_roll_joint", "right_knee_joint", "left_knee_joint"], "joint", True)
+
+
+def test_train_py_mirror_symmetric_g1_policy_is_its_own_mirror_image(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from rsl_rl.modules import ActorCritic
+    from rsl_rl.utils.checkpoints import load_checkpoint
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    cmd = [sys.executable, os.path.join(root, "legged_gym", "scripts", "train.py"), "--task=g1", "--headless",
+           "--num_envs", "8", "--log_root", str(tmp_path), "--no_use_wandb", "--num_threads", "1",
+           "--train.runner.num_steps_per_env=8", "--max_iterations", "2", "--train.runner.eval_interval=0",
+           "--train.policy.mirror_symmetric=True", "--train.algorithm.symmetry_augmentation=False",
+           "--train.algorithm.symmetry_loss_coef=0.0"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, OMP_NUM_THREADS="1", WANDB_MODE="disabled"))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (run,) = os.listdir(tmp_path / "g1")
+    ckpt = load_checkpoint(str(tmp_path / "g1" / run / "model_2.pt"))
+    env = _env("g1")
+    env.reset()
+    for _ in range(5):  # a few steps so that the state is not the symmetric default pose
+        obs = env.step(0.3 * torch.randn(env.num_envs, env.num_actions))[0]
+    m = env.mirror()
+    shapes = {k: tuple(v.shape[1:]) for k, v in obs.items()}
+    ac = ActorCritic(shapes, env.num_actions, ckpt["policy_cfg"])
+    ac.load_state_dict(ckpt["model_state_dict"])  # the mirror comes with the checkpoint
+    env.close()
+    with torch.no_grad():
+        a, a_m = ac.act_inference(obs), ac.act_inference(m.mirror_obs(obs))
+        v, v_m = ac.evaluate(obs), ac.evaluate(m.mirror_obs(obs))
+    torch.testing.assert_close(a_m, m.actions(a), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(v_m, v, atol=1e-5, rtol=1e-5)
+    assert float((a - m.actions(a)).abs().max()) > 1e-3  # the state is not its own mirror: the test can fail

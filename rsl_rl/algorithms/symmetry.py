@@ -149,15 +149,15 @@ def symmetric_std(std: torch.Tensor, mirror: Mirror) -> torch.Tensor:
     return 0.5 * (std + std[..., mirror.actions.index])
 
 
-def env_mirror(env: object) -> Mirror:
-    """The environment's mirror (``env.mirror()``); ``ValueError`` naming the environment when it has none."""
+def env_mirror(env: object, option: str = "algorithm.symmetry_augmentation / symmetry_loss_coef") -> Mirror:
+    """The environment's mirror (``env.mirror()``); ``ValueError`` naming ``option`` and the environment when it has
+    none."""
     fn = getattr(env, "mirror", None)
     try:
         mirror = fn() if callable(fn) else None
     except NotImplementedError as e:
-        raise ValueError(f"algorithm.symmetry_augmentation / symmetry_loss_coef: {type(env).__name__} has no "
-                         f"left-right mirror: {e}") from None
+        raise ValueError(f"{option}: {type(env).__name__} has no left-right mirror: {e}") from None
     if not isinstance(mirror, Mirror):
-        raise ValueError(f"algorithm.symmetry_augmentation / symmetry_loss_coef: {type(env).__name__}.mirror() "
-                         f"must return an rsl_rl Mirror, got {type(mirror).__name__}")
+        raise ValueError(f"{option}: {type(env).__name__}.mirror() must return an rsl_rl Mirror, got "
+                         f"{type(mirror).__name__}")
     return mirror

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import torch
 from torch import nn
@@ -13,12 +13,16 @@ from torch.distributions import Normal
 from rsl_rl.config import PolicyCfg, coerce_cfg, to_dict
 from rsl_rl.modules.mlp import MLP
 from rsl_rl.modules.obs_processing import ObsEncoder
+from rsl_rl.modules.signed_permutation import SignedPermutationModule
 
 __all__ = ["ActorCritic", "ObsMLP"]
 
 
 class ObsMLP(nn.Module):
-    """Observation dict -> :class:`ObsEncoder` -> :class:`MLP` -> ``(N, out_dim)``. Scriptable."""
+    """Observation dict -> :class:`ObsEncoder` -> :class:`MLP` -> ``(N, out_dim)``, optionally mirror-symmetric.
+    Scriptable."""
+
+    __constants__ = ["symmetric"]
 
     def __init__(
         self,
@@ -30,17 +34,56 @@ class ObsMLP(nn.Module):
         embed_dim: int,
         normalize: bool,
         what: str,
+        symmetric: bool = False,
+        equivariant: bool = True,
     ) -> None:
-        """Build encoder and MLP (see :class:`ObsEncoder` for the arguments)."""
+        """Build encoder and MLP (see :class:`ObsEncoder` for the arguments).
+
+        With ``symmetric`` the network is its own mirror image by construction: ``f_sym(o) = (f(o) + m_out(f(m(o))))
+        / 2``, equivariant (``f_sym(m(o)) = m_out(f_sym(o))``), or with ``equivariant=False`` invariant
+        (``(f(o) + f(m(o))) / 2``). The mirrors are buffers set by :meth:`set_mirror`.
+        """
         super().__init__()
         first_width = int(hidden_dims[0]) if len(hidden_dims) > 0 else out_dim
         self.encoder = ObsEncoder(obs_shapes, obs_proc, first_width, embed_dim, activation, normalize, what)
         self.mlp = MLP(self.encoder.out_dim, out_dim, list(hidden_dims), activation)
+        self.symmetric = symmetric
+        # the mirror of each input key and, for an equivariant output, of the output (identity until set_mirror)
+        self.obs_mirror = nn.ModuleDict(
+            {k: SignedPermutationModule(obs_shapes[k][-1]) for k in obs_proc} if symmetric else {}
+        )
+        self.out_mirror: Optional[SignedPermutationModule] = (
+            SignedPermutationModule(out_dim) if symmetric and equivariant else None
+        )
 
-    def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Return the network output ``(N, out_dim)``."""
+    def set_mirror(self, obs: dict[str, tuple[torch.Tensor, torch.Tensor]],
+                   out: tuple[torch.Tensor, torch.Tensor] | None) -> None:
+        """Set the input mirrors ``{key: (index, sign)}`` (every key the network reads) and the output mirror."""
+        for key, perm in self.obs_mirror.items():
+            if key not in obs:
+                raise ValueError(f"symmetric policy: the environment's mirror has no entry for observation '{key}'")
+            perm.assign(*obs[key], what=f"symmetric policy, observation '{key}'")
+        if self.out_mirror is not None and out is not None:
+            self.out_mirror.assign(*out, what="symmetric policy, actions")
+
+    def _net(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
         x, extra = self.encoder(obs)
         return self.mlp(x, extra)
+
+    def forward(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Return the network output ``(N, out_dim)``; a symmetric network averages it with its value at the
+        mirrored input (mirrored back for an equivariant output)."""
+        y = self._net(obs)
+        if self.symmetric:
+            mirrored: dict[str, torch.Tensor] = {}
+            for key, perm in self.obs_mirror.items():
+                mirrored[key] = perm(obs[key])
+            y_m = self._net(mirrored)
+            out_mirror = self.out_mirror
+            if out_mirror is not None:
+                y_m = out_mirror(y_m)
+            y = 0.5 * (y + y_m)
+        return y
 
 
 class ActorCritic(nn.Module):
@@ -48,7 +91,9 @@ class ActorCritic(nn.Module):
 
     The actor reads the keys of ``cfg.obs_proc_actor`` and the critic those of ``cfg.obs_proc_critic`` from the same
     observation dict; other keys are ignored. The std is a learned parameter vector ``std`` (A,), initialised to
-    ``cfg.init_noise_std``.
+    ``cfg.init_noise_std``. With ``cfg.mirror_symmetric`` the actor is mirror-equivariant and the critic
+    mirror-invariant by construction (:class:`ObsMLP`; the mirror comes from :meth:`set_mirror`), and the std is
+    averaged with its mirror image.
 
     Attributes:
         obs_shapes: Shapes (without batch) of the keys used by actor or critic.
@@ -85,11 +130,12 @@ class ActorCritic(nn.Module):
         self.num_actions = int(num_actions)
         self.actor = ObsMLP(
             shapes, self.cfg.obs_proc_actor, self.num_actions, self.cfg.actor_hidden_dims, self.cfg.activation,
-            self.cfg.embed_dim, self.cfg.normalize_obs, "obs_proc_actor",
+            self.cfg.embed_dim, self.cfg.normalize_obs, "obs_proc_actor", symmetric=self.cfg.mirror_symmetric,
         )
         self.critic = ObsMLP(
             shapes, self.cfg.obs_proc_critic, 1, self.cfg.critic_hidden_dims, self.cfg.activation,
-            self.cfg.embed_dim, self.cfg.normalize_obs, "obs_proc_critic",
+            self.cfg.embed_dim, self.cfg.normalize_obs, "obs_proc_critic", symmetric=self.cfg.mirror_symmetric,
+            equivariant=False,
         )
         self.actor_obs_keys: list[str] = list(self.cfg.obs_proc_actor)
         self.critic_obs_keys: list[str] = list(self.cfg.obs_proc_critic)
@@ -108,6 +154,14 @@ class ActorCritic(nn.Module):
     def obs_keys(self) -> list[str]:
         """All observation keys read by actor or critic (actor order first)."""
         return list(self.obs_shapes)
+
+    def set_mirror(self, obs: dict[str, tuple[torch.Tensor, torch.Tensor]], actions: tuple[torch.Tensor, torch.Tensor]
+                   ) -> None:
+        """Give a ``mirror_symmetric`` policy the environment's mirror: ``{key: (index, sign)}`` per observation key
+        and ``(index, sign)`` for the actions (signed permutations of the last dimension); a no-op otherwise."""
+        if self.cfg.mirror_symmetric:
+            self.actor.set_mirror(obs, actions)
+            self.critic.set_mirror(obs, None)
 
     def re_init_std(self) -> None:
         """Reset the action std to ``cfg.init_noise_std``."""
@@ -128,7 +182,10 @@ class ActorCritic(nn.Module):
 
     # ------------------------------------------------------------------ policy
     def _std_for(self, mean: torch.Tensor) -> torch.Tensor:
-        return torch.clamp(self.std, min=1e-6).expand_as(mean)
+        std = self.std
+        if self.actor.out_mirror is not None:  # a symmetric policy: a joint's spread is its partner's
+            std = 0.5 * (std + std[self.actor.out_mirror.index])
+        return torch.clamp(std, min=1e-6).expand_as(mean)
 
     def update_distribution(self, obs: dict[str, torch.Tensor]) -> Normal:
         """Build (and keep in ``self.distribution``) the Gaussian policy for ``obs``."""

@@ -137,6 +137,11 @@ class OnPolicyRunner:
         self.env_obs_shapes = self._obs_shapes(obs)
         policy_cls = resolve_class(self.cfg.policy.class_name, POLICIES, "policy.class_name")
         actor_critic = policy_cls(self.env_obs_shapes, env.num_actions, self.cfg.policy).to(self.device)
+        if self.cfg.policy.mirror_symmetric:
+            mirror = env_mirror(env, "policy.mirror_symmetric")
+            mirror.check(actor_critic.obs_shapes, actor_critic.num_actions)
+            actor_critic.set_mirror({k: (p.index, p.sign) for k, p in mirror.obs.items()},
+                                    (mirror.actions.index, mirror.actions.sign))
         if self.rank_info.is_multi:
             for m in actor_critic.modules():
                 if isinstance(m, RunningNormalizer):

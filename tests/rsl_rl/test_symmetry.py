@@ -150,3 +150,61 @@ def test_mirrored_samples_far_in_the_tail_cannot_blow_up_the_gradient() -> None:
     uncapped = torch.tensor([60.0, 0.1], requires_grad=True)
     alg.surrogate_loss(uncapped, old, adv).backward()
     assert float(uncapped.grad[0]) > 1e20  # what the cap prevents
+
+
+def _symmetric_runner(tmp_path=None, **alg: object) -> tuple[OnPolicyRunner, PointMassEnv]:  # noqa: ANN001
+    torch.manual_seed(0)
+    env = PointMassEnv(64, seed=0)
+    cfg = small_cfg(**alg)
+    cfg.policy.mirror_symmetric = True
+    cfg.policy.normalize_obs = True
+    cfg.runner.save_interval = 5
+    return OnPolicyRunner(env, cfg, log_dir=None if tmp_path is None else str(tmp_path)), env
+
+
+def test_mirror_symmetric_policy_is_exactly_equivariant_and_learns(tmp_path) -> None:  # noqa: ANN001
+    runner, env = _symmetric_runner(tmp_path)
+    ac, m = runner.actor_critic, env.mirror()
+    assert _mirror_error(runner, env) < 1e-6  # before training: symmetric by construction, not by learning
+    before = evaluate_return(runner.get_inference_policy())
+    runner.learn(30)
+    assert evaluate_return(runner.get_inference_policy()) > before + 0.2
+    assert _mirror_error(runner, env) < 1e-6
+    obs = {"state": env.get_observations()["state"]}
+    with torch.no_grad():  # the critic is invariant, the std its own mirror image
+        torch.testing.assert_close(ac.evaluate(m.mirror_obs(obs)), ac.evaluate(obs))
+        std = ac.update_distribution(obs).stddev[0]
+    torch.testing.assert_close(std, std[m.actions.index])
+    # a plain network is not: the same mirror error is far from zero
+    plain = OnPolicyRunner(PointMassEnv(64, seed=0), small_cfg())
+    assert _mirror_error(plain, env) > 1e-3
+
+
+def test_mirror_symmetric_policy_survives_checkpoint_and_export(tmp_path) -> None:  # noqa: ANN001
+    from rsl_rl.utils.export import check_export
+
+    runner, env = _symmetric_runner(tmp_path / "run")
+    runner.learn(5)
+    cfg = small_cfg()
+    cfg.policy.mirror_symmetric, cfg.policy.normalize_obs = True, True
+    loaded = OnPolicyRunner(PointMassEnv(8), cfg)
+    with torch.no_grad():  # scramble the mirror the environment gave: the checkpoint must bring its own back
+        for perm in loaded.actor_critic.actor.obs_mirror.values():
+            perm.sign.fill_(1.0)
+    loaded.load(str(tmp_path / "run" / "model_5.pt"))
+    obs = {"state": env.get_observations()["state"]}
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.actor_critic.act_inference(obs), runner.actor_critic.act_inference(obs))
+    runner.export(str(tmp_path / "exported"))
+    check_export(str(tmp_path / "exported"), runner.get_inference_policy(), obs, tolerance=1e-5)
+
+
+def test_mirror_symmetric_policy_needs_an_environment_with_a_mirror() -> None:
+    class NoMirror(PointMassEnv):
+        def mirror(self):
+            raise NotImplementedError("no plane of symmetry")
+
+    cfg = small_cfg()
+    cfg.policy.mirror_symmetric = True
+    with pytest.raises(ValueError, match="policy.mirror_symmetric: NoMirror has no left-right mirror"):
+        OnPolicyRunner(NoMirror(4), cfg)
