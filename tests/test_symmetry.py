@@ -154,3 +154,37 @@ def test_train_py_mirror_symmetric_g1_policy_is_its_own_mirror_image(tmp_path) -
     torch.testing.assert_close(a_m, m.actions(a), atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(v_m, v, atol=1e-5, rtol=1e-5)
     assert float((a - m.actions(a)).abs().max()) > 1e-3  # the state is not its own mirror: the test can fail
+
+
+def test_export_symmetrize_makes_the_shipped_walking_policy_its_own_mirror_image(tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    import warnings
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    shipped = os.path.join(root, "resources", "policies", "g1_walk")
+    if not os.path.isdir(shipped):
+        pytest.skip("no shipped g1_walk policy")
+    for symmetrize in (False, True):
+        cmd = [sys.executable, os.path.join(root, "legged_gym", "scripts", "export.py"), "--task=g1", "--load_run",
+               shipped, "--out", str(tmp_path / str(symmetrize))] + (["--symmetrize"] if symmetrize else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert json.load(open(tmp_path / "True" / "policy.json"))["policy_cfg"]["mirror_symmetric"] is True
+    env = _env("g1")
+    env.reset()
+    for _ in range(5):
+        obs = env.step(0.3 * torch.randn(env.num_envs, env.num_actions))[0]
+    m = env.mirror()
+    env.close()
+    errors = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for symmetrize in (False, True):
+            policy = torch.jit.load(str(tmp_path / str(symmetrize) / "policy.pt"))
+            with torch.no_grad():
+                a, a_m = policy(obs), policy(m.mirror_obs(obs))
+            errors[symmetrize] = float((a_m - m.actions(a)).abs().max())
+    assert errors[True] < 1e-5 and errors[False] > 1e-2, errors  # the trained policy is not exactly symmetric

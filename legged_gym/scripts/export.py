@@ -4,7 +4,8 @@ Writes ``policy.pt`` (TorchScript, observation-dict input), ``policy.onnx`` (one
 observation key, any batch size) and ``policy.json`` (the self-describing contract: joint order, default
 pose, gains, action scale and clip, control rates, every observation key with its terms, scales, noise
 and history layout) into ``<run dir>/exported/`` (or ``--out``), then checks that both exports reproduce
-the training policy's actions on the environment's observations.
+the training policy's actions on the environment's observations. ``--symmetrize`` exports the policy made
+left-right symmetric with the task's mirror instead (``policy.mirror_symmetric``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from rsl_rl.utils.export import check_export  # noqa: E402
 from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 
-EXTRA_FLAGS = [{"name": "--out", "type": str, "help": "export folder (default: <run dir>/exported)"}]
+EXTRA_FLAGS = [
+    {"name": "--out", "type": str, "help": "export folder (default: <run dir>/exported)"},
+    {"name": "--symmetrize", "action": "store_true",
+     "help": "export the policy made left-right symmetric, (f(o) + m(f(m(o)))) / 2 with the task's mirror "
+             "(policy.mirror_symmetric); a diagnostic of how much of a policy's behaviour is asymmetry"},
+]
 
 
 def export(args: Args) -> dict[str, str]:
@@ -32,10 +38,13 @@ def export(args: Args) -> dict[str, str]:
     env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
     train_cfg.runner.use_wandb = False
     train_cfg.algorithm = without_teacher(train_cfg.algorithm)  # exporting needs no teacher
+    symmetrize = bool(args.extra.get("symmetrize"))
+    if symmetrize:  # the mirror comes from the environment; a plain checkpoint lacks only the mirror's buffers
+        train_cfg.policy.mirror_symmetric = True
     path = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
     runner, _ = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg, log_root=None)
-    runner.load(path, load_optimizer=False)
+    runner.load(path, load_optimizer=False, strict=not symmetrize)
     out = args.extra.get("out") or os.path.join(os.path.dirname(path), "exported")
     files = runner.export(out)
     check_export(out, runner.get_inference_policy(), env.get_observations())
