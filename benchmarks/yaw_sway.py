@@ -1,0 +1,101 @@
+"""How much of a walking policy's yaw-rate error is sway within the gait cycle, in plain MuJoCo.
+
+    python benchmarks/yaw_sway.py --load_model <exported folder> [--commands 0.5,0,0 -0.3,0,0 0,0,0.5]
+        [--duration 15] [--settle 2] [--sim_dt 0.001] [--json FILE]
+
+For each command, runs the exported policy as ``sim2sim.py`` does (same model, controller and start) and reports,
+after ``--settle`` seconds: the mean |yaw rate - cmd| from the pelvis's instantaneous angular velocity at each control
+step (what the walking bar judges), the same from the heading change over each control step, the yaw rate's
+standard deviation, the three strongest frequencies of its spectrum, and the pelvis heading's swing (half the
+peak-to-peak of the heading after its linear trend is removed, in degrees).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import mujoco
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from legged_gym.deploy.contract import load_contract, resolve_model_path  # noqa: E402
+from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model  # noqa: E402
+from legged_gym.deploy.episode import initial_state  # noqa: E402
+from legged_gym.deploy.rotations import euler_xyz  # noqa: E402
+from legged_gym.eval.walking_bar import BAR_COMMAND_ARGS  # noqa: E402
+from legged_gym.scripts.sim2sim import DEFAULT_ROBOT, parse_command  # noqa: E402
+
+
+def sway(load_model: str, cmd: np.ndarray, duration: float, settle: float, sim_dt: float) -> dict:
+    """One command's yaw-rate statistics (see the module docstring)."""
+    json_path, implied = resolve_model_path(load_model)
+    contract = load_contract(json_path)
+    decimation = max(1, int(round(contract.control_dt / sim_dt)))
+    model, act_ids = build_model(DEFAULT_ROBOT, contract, sim_dt, pd_mode="position")
+    policy = PolicyRuntime(contract, "onnx", load_model if implied else None)
+    ctrl = Controller(contract, model, act_ids, policy, pd_mode="position", decimation=decimation)
+    data = mujoco.MjData(model)
+    initial_state(model, data, ctrl)
+    ctrl.reset()
+    ctrl.state.commands = cmd
+    b = ctrl.builder
+    dt = ctrl.control_dt
+    heading, rate = [], []
+    for i in range(int(round(duration / dt))):
+        ctrl.step(data)
+        if data.qpos[b.root_qpos + 2] < 0.3:
+            raise SystemExit(f"error: the policy fell at {(i + 1) * dt:.2f} s under command {cmd.tolist()}")
+        w_world = data.xmat[model.jnt_bodyid[0]].reshape(3, 3) @ data.qvel[b.root_qvel + 3 : b.root_qvel + 6]
+        heading.append(float(euler_xyz(b.root_quat(data))[2]))
+        rate.append(float(w_world[2]))
+    first = int(round(settle / dt))
+    psi = np.unwrap(np.asarray(heading))[first:]
+    w = np.asarray(rate)[first:]
+    step_rate = np.diff(psi) / dt
+    t = np.arange(len(psi)) * dt
+    detrended = psi - np.polyval(np.polyfit(t, psi, 1), t)
+    spectrum = np.abs(np.fft.rfft(w - w.mean()))
+    freqs = np.fft.rfftfreq(len(w), dt)
+    return {
+        "cmd_vx": float(cmd[0]), "cmd_vy": float(cmd[1]), "cmd_yaw_rate": float(cmd[2]),
+        "yaw_rate": float(w.mean()),
+        "yaw_rate_err": float(np.mean(np.abs(w - cmd[2]))),
+        "yaw_rate_err_step_mean": float(np.mean(np.abs(step_rate - cmd[2]))),
+        "yaw_rate_std": float(w.std()),
+        "top_freqs_hz": [float(freqs[k]) for k in np.argsort(spectrum)[-3:][::-1]],
+        "heading_swing_deg": float(np.degrees(0.5 * (detrended.max() - detrended.min()))),
+    }
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--load_model", required=True, help="exported folder, policy.json or policy.onnx")
+    p.add_argument("--commands", nargs="+", default=list(BAR_COMMAND_ARGS), metavar="VX,VY,YAW")
+    p.add_argument("--duration", type=float, default=15.0, help="simulated seconds per command")
+    p.add_argument("--settle", type=float, default=2.0, help="seconds left out at the start")
+    p.add_argument("--sim_dt", type=float, default=0.001, help="physics step [s]")
+    p.add_argument("--json", default=None, help="write the rows to this file")
+    a = p.parse_args(argv)
+    if not a.duration > a.settle + 1.0:
+        raise SystemExit(f"error: --duration must exceed --settle by more than 1 s, got {a.duration} and {a.settle}")
+    rows = [sway(a.load_model, np.asarray(parse_command(c), dtype=np.float64), a.duration, a.settle, a.sim_dt)
+            for c in a.commands]
+    print(f"{'cmd':>16} {'yaw rate':>9} {'|w-cmd|':>8} {'step mean':>9} {'std':>6} {'swing[deg]':>10}  top freqs [Hz]")
+    for r in rows:
+        cmd = f"{r['cmd_vx']:g},{r['cmd_vy']:g},{r['cmd_yaw_rate']:g}"
+        freqs = " ".join(f"{f:.2f}" for f in r["top_freqs_hz"])
+        print(f"{cmd:>16} {r['yaw_rate']:9.3f} {r['yaw_rate_err']:8.3f} {r['yaw_rate_err_step_mean']:9.3f} "
+              f"{r['yaw_rate_std']:6.3f} {r['heading_swing_deg']:10.2f}  {freqs}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=2)
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""benchmarks/yaw_sway.py on the shipped g1 walking policy: the yaw sway it reports is the gait cycle's."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHIPPED = os.path.join(ROOT, "resources", "policies", "g1_walk", "exported")
+
+
+@pytest.mark.skipif(not os.path.isdir(SHIPPED), reason="no shipped g1_walk policy")
+def test_yaw_sway_of_the_shipped_walk_is_at_the_gait_frequency(tmp_path) -> None:
+    from benchmarks.yaw_sway import main
+
+    (row,) = main(["--load_model", SHIPPED, "--commands", "0.5,0,0", "--duration", "6", "--json",
+                   str(tmp_path / "sway.json")])
+    assert abs(row["top_freqs_hz"][0] - 1 / 0.8) < 0.15  # one sway per 0.8 s gait cycle
+    assert 0.5 < row["heading_swing_deg"] < 10.0
+    assert row["yaw_rate_err_step_mean"] < row["yaw_rate_err"]  # the step-mean rate leaves out the fastest sway
+    assert os.path.getsize(tmp_path / "sway.json") > 0
