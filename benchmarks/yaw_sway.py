@@ -6,7 +6,7 @@
 For each command, runs the exported policy as ``sim2sim.py`` does (same model, controller and start) and reports,
 after ``--settle`` seconds: the mean |yaw rate - cmd| from the pelvis's instantaneous angular velocity at each control
 step (what the walking bar judges), the same from the heading change over each control step, the yaw rate's
-standard deviation, the three strongest frequencies of its spectrum, and the pelvis heading's swing (half the
+standard deviation, the three strongest peaks of its spectrum, and the pelvis heading's swing (half the
 peak-to-peak of the heading after its linear trend is removed, in degrees).
 """
 
@@ -25,7 +25,7 @@ sys.path.insert(0, ROOT)
 
 from legged_gym.deploy.contract import load_contract, resolve_model_path  # noqa: E402
 from legged_gym.deploy.controller import Controller, PolicyRuntime, build_model  # noqa: E402
-from legged_gym.deploy.episode import initial_state  # noqa: E402
+from legged_gym.deploy.episode import control_rates, fallen, initial_state  # noqa: E402
 from legged_gym.deploy.rotations import euler_xyz  # noqa: E402
 from legged_gym.eval.walking_bar import BAR_COMMAND_ARGS  # noqa: E402
 from legged_gym.scripts.sim2sim import DEFAULT_ROBOT, parse_command  # noqa: E402
@@ -35,7 +35,7 @@ def sway(load_model: str, cmd: np.ndarray, duration: float, settle: float, sim_d
     """One command's yaw-rate statistics (see the module docstring)."""
     json_path, implied = resolve_model_path(load_model)
     contract = load_contract(json_path)
-    decimation = max(1, int(round(contract.control_dt / sim_dt)))
+    sim_dt, decimation = control_rates(contract, sim_dt, None, allow=False)
     model, act_ids = build_model(DEFAULT_ROBOT, contract, sim_dt, pd_mode="position")
     policy = PolicyRuntime(contract, "onnx", load_model if implied else None)
     ctrl = Controller(contract, model, act_ids, policy, pd_mode="position", decimation=decimation)
@@ -48,7 +48,7 @@ def sway(load_model: str, cmd: np.ndarray, duration: float, settle: float, sim_d
     heading, rate = [], []
     for i in range(int(round(duration / dt))):
         ctrl.step(data)
-        if data.qpos[b.root_qpos + 2] < 0.3:
+        if fallen(data, b):
             raise SystemExit(f"error: the policy fell at {(i + 1) * dt:.2f} s under command {cmd.tolist()}")
         w_world = data.xmat[model.jnt_bodyid[0]].reshape(3, 3) @ data.qvel[b.root_qvel + 3 : b.root_qvel + 6]
         heading.append(float(euler_xyz(b.root_quat(data))[2]))
@@ -61,13 +61,14 @@ def sway(load_model: str, cmd: np.ndarray, duration: float, settle: float, sim_d
     detrended = psi - np.polyval(np.polyfit(t, psi, 1), t)
     spectrum = np.abs(np.fft.rfft(w - w.mean()))
     freqs = np.fft.rfftfreq(len(w), dt)
+    peaks = [k for k in range(1, len(spectrum) - 1) if spectrum[k - 1] < spectrum[k] >= spectrum[k + 1]]
     return {
         "cmd_vx": float(cmd[0]), "cmd_vy": float(cmd[1]), "cmd_yaw_rate": float(cmd[2]),
         "yaw_rate": float(w.mean()),
         "yaw_rate_err": float(np.mean(np.abs(w - cmd[2]))),
         "yaw_rate_err_step_mean": float(np.mean(np.abs(step_rate - cmd[2]))),
         "yaw_rate_std": float(w.std()),
-        "top_freqs_hz": [float(freqs[k]) for k in np.argsort(spectrum)[-3:][::-1]],
+        "top_freqs_hz": [float(freqs[k]) for k in sorted(peaks, key=lambda k: -spectrum[k])[:3]],
         "heading_swing_deg": float(np.degrees(0.5 * (detrended.max() - detrended.min()))),
     }
 
@@ -83,8 +84,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     a = p.parse_args(argv)
     if not a.duration > a.settle + 1.0:
         raise SystemExit(f"error: --duration must exceed --settle by more than 1 s, got {a.duration} and {a.settle}")
-    rows = [sway(a.load_model, np.asarray(parse_command(c), dtype=np.float64), a.duration, a.settle, a.sim_dt)
-            for c in a.commands]
+    try:
+        rows = [sway(a.load_model, np.asarray(parse_command(c), dtype=np.float64), a.duration, a.settle, a.sim_dt)
+                for c in a.commands]
+    except ValueError as exc:  # a bad command, model path or rate: one line
+        raise SystemExit(f"error: {exc}") from None
     print(f"{'cmd':>16} {'yaw rate':>9} {'|w-cmd|':>8} {'step mean':>9} {'std':>6} {'swing[deg]':>10}  top freqs [Hz]")
     for r in rows:
         cmd = f"{r['cmd_vx']:g},{r['cmd_vy']:g},{r['cmd_yaw_rate']:g}"

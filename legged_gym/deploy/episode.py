@@ -74,7 +74,17 @@ def initial_state(model: mujoco.MjModel, data: mujoco.MjData, ctrl: Controller) 
     mujoco.mj_forward(model, data)
 
 
-def _rates(contract: PolicyContract, sim_dt: float | None, decimation: int | None, allow: bool) -> tuple[float, int]:
+def fallen(data: mujoco.MjData, builder: Any) -> bool:
+    """Whether the robot counts as fallen: pelvis below ``FALL_HEIGHT`` or base tilted more than ``FALL_TILT``."""
+    gravity = quat_rotate_inverse(builder.root_quat(data), np.array([0.0, 0.0, -1.0]))
+    tilt = float(np.arccos(np.clip(-gravity[2], -1.0, 1.0)))
+    return bool(data.qpos[builder.root_qpos + 2] < FALL_HEIGHT or tilt > FALL_TILT)
+
+
+def control_rates(contract: PolicyContract, sim_dt: float | None, decimation: int | None, allow: bool
+                  ) -> tuple[float, int]:
+    """``(sim_dt, decimation)`` from the flags (or the contract's); ``ValueError`` when their product is not the
+    policy's control step and ``allow`` is False."""
     sim_dt = sim_dt or contract.sim_dt
     decimation = decimation or (contract.decimation if sim_dt == contract.sim_dt else round(contract.control_dt / sim_dt))
     if sim_dt <= 0 or decimation < 1:
@@ -95,7 +105,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     json_path, implied = resolve_model_path(x["load_model"])
     contract = load_contract(json_path)
     backend = x.get("backend") or implied or "onnx"
-    sim_dt, decimation = _rates(contract, x.get("sim_dt"), x.get("decimation"), x.get("allow_rate_change", False))
+    sim_dt, decimation = control_rates(contract, x.get("sim_dt"), x.get("decimation"), x.get("allow_rate_change", False))
     spec = tracking_spec(contract)
     if spec is not None or x.get("motion"):  # a motion-tracking policy: play clips (deploy.tracking_episode)
         from legged_gym.deploy.tracking_episode import run_tracking
@@ -118,9 +128,7 @@ def run_sim2sim(args: Any) -> dict[str, float]:
     for i in range(n):
         ctrl.step(data)
         quat = b.root_quat(data).copy()
-        gravity = quat_rotate_inverse(quat, np.array([0.0, 0.0, -1.0]))
-        tilt = float(np.arccos(np.clip(-gravity[2], -1.0, 1.0)))
-        if data.qpos[b.root_qpos + 2] < FALL_HEIGHT or tilt > FALL_TILT:
+        if fallen(data, b):
             distance += float(np.linalg.norm(data.qpos[b.root_qpos : b.root_qpos + 2] - start_xy))
             falls += 1
             first_fall = (i + 1) * ctrl.control_dt if first_fall is None else first_fall

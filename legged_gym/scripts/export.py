@@ -5,7 +5,8 @@ observation key, any batch size) and ``policy.json`` (the self-describing contra
 pose, gains, action scale and clip, control rates, every observation key with its terms, scales, noise
 and history layout) into ``<run dir>/exported/`` (or ``--out``), then checks that both exports reproduce
 the training policy's actions on the environment's observations. ``--symmetrize`` exports the policy made
-left-right symmetric with the task's mirror instead (``policy.mirror_symmetric``).
+left-right symmetric with the task's mirror instead (``policy.mirror_symmetric``; default folder
+``<run dir>/exported_symmetric``).
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ def export(args: Args) -> dict[str, str]:
     path = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
     runner, _ = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg, log_root=None)
-    runner.load(path, load_optimizer=False, strict=not symmetrize)
-    out = args.extra.get("out") or os.path.join(os.path.dirname(path), "exported")
+    runner.load(path, load_optimizer=False)
+    default_out = "exported_symmetric" if symmetrize else "exported"
+    out = args.extra.get("out") or os.path.join(os.path.dirname(path), default_out)
     files = runner.export(out)
     check_export(out, runner.get_inference_policy(), env.get_observations())
     if hasattr(env, "clip_sources"):  # a tracking policy: its clips travel with the export (references/<clip>.npz)

@@ -106,7 +106,7 @@ def _load_actor_critic_teacher(
     except (KeyError, ValueError, RuntimeError) as e:
         raise TeacherError(f"Cannot rebuild the teacher from '{path}': {e}") from e
     teacher.to(device)
-    return Teacher(teacher, keys, torch.clamp(teacher.std.detach(), min=1e-6), path)
+    return Teacher(teacher, keys, teacher.policy_std().detach(), path)
 
 
 def _load_jit_teacher(

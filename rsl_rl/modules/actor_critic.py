@@ -181,11 +181,16 @@ class ActorCritic(nn.Module):
         return stats
 
     # ------------------------------------------------------------------ policy
-    def _std_for(self, mean: torch.Tensor) -> torch.Tensor:
+    def policy_std(self) -> torch.Tensor:
+        """The action std ``(A,)`` the policy samples with: ``std``, averaged with its mirror image for a symmetric
+        policy (a joint's spread is its partner's), at least 1e-6."""
         std = self.std
-        if self.actor.out_mirror is not None:  # a symmetric policy: a joint's spread is its partner's
+        if self.actor.out_mirror is not None:
             std = 0.5 * (std + std[self.actor.out_mirror.index])
-        return torch.clamp(std, min=1e-6).expand_as(mean)
+        return torch.clamp(std, min=1e-6)
+
+    def _std_for(self, mean: torch.Tensor) -> torch.Tensor:
+        return self.policy_std().expand_as(mean)
 
     def update_distribution(self, obs: dict[str, torch.Tensor]) -> Normal:
         """Build (and keep in ``self.distribution``) the Gaussian policy for ``obs``."""

@@ -156,13 +156,22 @@ def _check_field_types(path: str, data: dict[str, Any]) -> None:
             raise CheckpointError(f"Checkpoint '{path}': field '{key}': expected an integer >= 0, got {data[key]!r}")
 
 
+MIRROR_KEY_PARTS = (".obs_mirror.", ".out_mirror.")  # the buffers of rsl_rl.modules.ObsMLP's mirror
+
+
+def _is_mirror_key(key: str) -> bool:
+    return any(part in key for part in MIRROR_KEY_PARTS)
+
+
 def check_state_dict_compatible(
     model_sd: Mapping[str, torch.Tensor], loaded_sd: Mapping[str, torch.Tensor], strict: bool, path: str
 ) -> tuple[list[str], list[str]]:
     """Compare a checkpoint's state dict with the model's.
 
     Shape mismatches are always errors. Missing and unexpected keys are errors when ``strict``; otherwise they are
-    returned (typically a newly added ``gated_to_hidden`` projection missing from an older checkpoint).
+    returned (typically a newly added ``gated_to_hidden`` projection missing from an older checkpoint). A symmetric
+    model's mirror buffers may be missing (the environment sets them); a checkpoint's mirror buffers that the model
+    lacks are always an error.
 
     Returns:
         ``(missing_keys, unexpected_keys)``.
@@ -170,8 +179,13 @@ def check_state_dict_compatible(
     Raises:
         CheckpointError: Naming ``path`` and listing what did not match.
     """
-    missing = [k for k in model_sd if k not in loaded_sd]
+    # a symmetric policy's mirror buffers come from the environment before loading, so a plain checkpoint lacks
+    # nothing; a symmetric checkpoint in a plain model would silently lose its symmetry
+    missing = [k for k in model_sd if k not in loaded_sd and not _is_mirror_key(k)]
     unexpected = [k for k in loaded_sd if k not in model_sd]
+    if any(_is_mirror_key(k) for k in unexpected):
+        raise CheckpointError(f"Checkpoint '{path}' holds a mirror-symmetric policy (policy.mirror_symmetric=True) "
+                              "and the model is a plain one: load it with --train.policy.mirror_symmetric=True")
     mismatched = [
         f"{k}: checkpoint {tuple(loaded_sd[k].shape)} vs model {tuple(model_sd[k].shape)}"
         for k in model_sd

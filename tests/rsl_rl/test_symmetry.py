@@ -10,6 +10,7 @@ import torch
 from rsl_rl.algorithms.symmetry import Mirror, SignedPermutation, augment_batch, env_mirror, symmetric_std
 from rsl_rl.runners import OnPolicyRunner
 from rsl_rl.storage.rollout_storage import Batch
+from rsl_rl.utils.checkpoints import CheckpointError
 from tests.rsl_rl.helpers import evaluate_return, small_cfg
 from tests.rsl_rl.rsl_rl_toy_env import PointMassEnv
 
@@ -197,6 +198,11 @@ def test_mirror_symmetric_policy_survives_checkpoint_and_export(tmp_path) -> Non
         torch.testing.assert_close(loaded.actor_critic.act_inference(obs), runner.actor_critic.act_inference(obs))
     runner.export(str(tmp_path / "exported"))
     check_export(str(tmp_path / "exported"), runner.get_inference_policy(), obs, tolerance=1e-5)
+    plain_cfg = small_cfg()
+    plain_cfg.policy.normalize_obs = True
+    for strict in (True, False):  # a plain model would silently drop the symmetry: refused either way
+        with pytest.raises(CheckpointError, match=r"mirror-symmetric policy .* --train.policy.mirror_symmetric=True"):
+            OnPolicyRunner(PointMassEnv(8), plain_cfg).load(str(tmp_path / "run" / "model_5.pt"), strict=strict)
 
 
 def test_mirror_symmetric_policy_needs_an_environment_with_a_mirror() -> None:
