@@ -19,4 +19,5 @@ def test_yaw_sway_of_the_shipped_walk_is_at_the_gait_frequency(tmp_path) -> None
     assert abs(row["top_freqs_hz"][0] - 1 / 0.8) < 0.15  # one sway per 0.8 s gait cycle
     assert 0.5 < row["heading_swing_deg"] < 10.0
     assert row["yaw_rate_err_step_mean"] < row["yaw_rate_err"]  # the step-mean rate leaves out the fastest sway
+    assert 0.0 < row["stance_foot_yaw_rate"] < 3.0  # loaded feet turn a little; nan would mean no foot ever loaded
     assert os.path.getsize(tmp_path / "sway.json") > 0

@@ -51,7 +51,7 @@ class GaitStats:
             self.feet.append(_Foot(body))
         self._force = np.zeros(6)
 
-    def _foot_forces(self, data: mujoco.MjData) -> np.ndarray:
+    def foot_forces(self, data: mujoco.MjData) -> np.ndarray:
         """Summed normal force [N] of each foot's contacts with other bodies."""
         forces = np.zeros(len(self.feet))
         if data.ncon == 0:
@@ -66,7 +66,7 @@ class GaitStats:
 
     def update(self, data: mujoco.MjData) -> None:
         """Record the current contact state of each foot."""
-        forces = self._foot_forces(data)
+        forces = self.foot_forces(data)
         self.time += self.dt
         for foot, force in zip(self.feet, forces):
             z = float(data.xpos[foot.body, 2])
