@@ -49,3 +49,19 @@ def test_export_writes_a_self_describing_policy(tmp_path):
         with torch.no_grad():
             jit_out = jit({k: torch.from_numpy(v) for k, v in feeds.items()}).numpy()
         assert onnx_out.shape == (batch, 12) and np.abs(onnx_out - jit_out).max() < 1e-4
+
+
+def test_export_rebuilds_the_policy_with_the_runs_overrides(tmp_path):
+    """A run trained with the waist yaw joint driven exports 13 actions without repeating its flags."""
+    legs = [f"{s}_{j}_joint" for s in ("left", "right")
+            for j in ("hip_pitch", "hip_roll", "hip_yaw", "knee", "ankle_pitch", "ankle_roll")]
+    common = ["--task=g1", "--headless", "--log_root", str(tmp_path), "--num_threads", "1"]
+    run("train.py", *common, "--num_envs", "4", "--max_iterations", "1", "--train.runner.num_steps_per_env=4",
+        "--no_use_wandb", f"--env.control.policy_joints=[{','.join(legs + ['waist_yaw_joint'])}]",
+        "--env.env.num_actions=13")
+    run("export.py", *common)
+    (run_dir,) = os.listdir(tmp_path / "g1")
+    meta = json.loads((tmp_path / "g1" / run_dir / "exported" / "policy.json").read_text())
+    env_meta = meta.get("env", meta)
+    assert env_meta["joint_names"] == legs + ["waist_yaw_joint"]
+    assert len(env_meta["held_joints"]["joint_names"]) == 10

@@ -4,7 +4,8 @@ Writes ``policy.pt`` (TorchScript, observation-dict input), ``policy.onnx`` (one
 observation key, any batch size) and ``policy.json`` (the self-describing contract: joint order, default
 pose, gains, action scale and clip, control rates, every observation key with its terms, scales, noise
 and history layout) into ``<run dir>/exported/`` (or ``--out``), then checks that both exports reproduce
-the training policy's actions on the environment's observations. ``--symmetrize`` exports the policy made
+the training policy's actions on the environment's observations. The configuration is the one the run trained
+with: the task's defaults, the run's recorded ``--env.*``/``--train.*`` overrides, then this command line. ``--symmetrize`` exports the policy made
 left-right symmetric with the task's mirror instead (``policy.mirror_symmetric``; default folder
 ``<run dir>/exported_symmetric``).
 """
@@ -18,9 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 
 from legged_gym.envs import task_registry  # noqa: E402
 from legged_gym.eval.references import bake_references  # noqa: E402
-from rsl_rl.config import without_teacher  # noqa: E402
 from rsl_rl.utils.export import check_export  # noqa: E402
-from legged_gym.eval.evaluation import resolve_checkpoint  # noqa: E402
+from legged_gym.eval.runs import load_run_configs  # noqa: E402
 from legged_gym.utils.helpers import USER_ERRORS, Args, get_args  # noqa: E402
 
 EXTRA_FLAGS = [
@@ -36,13 +36,13 @@ def export(args: Args) -> dict[str, str]:
     if args.task is None:
         raise SystemExit(f"error: --task is required; registered tasks: {', '.join(task_registry.task_names)}")
     args.num_envs = args.num_envs or 2
-    env_cfg, train_cfg = task_registry.load_cfgs(args.task, args)
-    train_cfg.runner.use_wandb = False
-    train_cfg.algorithm = without_teacher(train_cfg.algorithm)  # exporting needs no teacher
+    # the run's recorded overrides first (a run trained with --env.control.policy_joints=... exports as trained),
+    # then this command line; the run's environment count is not the export's
+    rc = load_run_configs(args, lambda env_cfg: None, "exporting", drop_env_overrides=("env.num_envs",))
+    env_cfg, train_cfg, path = rc.env_cfg, rc.train_cfg, rc.checkpoint
     symmetrize = bool(args.extra.get("symmetrize"))
     if symmetrize:  # the mirror comes from the environment; a plain checkpoint lacks only the mirror's buffers
         train_cfg.policy.mirror_symmetric = True
-    path = resolve_checkpoint(args.task, args, train_cfg)
     env, env_cfg = task_registry.make_env(args.task, args, env_cfg=env_cfg)
     runner, _ = task_registry.make_alg_runner(env, args.task, args, train_cfg=train_cfg, env_cfg=env_cfg, log_root=None)
     runner.load(path, load_optimizer=False)
