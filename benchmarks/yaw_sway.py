@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 for c in a.commands]
     except ValueError as exc:  # a bad command, model path or rate: one line
         raise SystemExit(f"error: {exc}") from None
-    print(f"{'cmd':>16} {'yaw rate':>9} {'|w-cmd|':>8} {'step mean':>9} {'std':>6} {'swing[deg]':>10} {'stance foot':>11}  top freqs [Hz]")
+    print(f"{'cmd':>16} {'yaw rate':>9} {'|w-cmd|':>8} {'step mean':>9} {'std':>6} {'swing[deg]':>10} "
+          f"{'stance foot':>11}  top freqs [Hz]")
     for r in rows:
         cmd = f"{r['cmd_vx']:g},{r['cmd_vy']:g},{r['cmd_yaw_rate']:g}"
         freqs = " ".join(f"{f:.2f}" for f in r["top_freqs_hz"])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from legged_gym.utils.bounds import check_bounds
 from legged_gym.utils.config import apply_overrides
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
 from rsl_rl.config import without_teacher
@@ -68,6 +69,7 @@ def load_run_configs(
             ) from None
     apply_settings(env_cfg)
     update_cfgs_from_args(env_cfg, train_cfg, args)
+    check_bounds(env_cfg, train_cfg, args.sim_device)  # the run's overrides and this command line together
     train_cfg.runner.resume = False
     train_cfg.runner.use_wandb = False
     train_cfg.algorithm = without_teacher(train_cfg.algorithm)  # acting needs no teacher

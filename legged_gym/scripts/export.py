@@ -5,8 +5,8 @@ observation key, any batch size) and ``policy.json`` (the self-describing contra
 pose, gains, action scale and clip, control rates, every observation key with its terms, scales, noise
 and history layout) into ``<run dir>/exported/`` (or ``--out``), then checks that both exports reproduce
 the training policy's actions on the environment's observations. The configuration is the one the run trained
-with: the task's defaults, the run's recorded ``--env.*``/``--train.*`` overrides, then this command line. ``--symmetrize`` exports the policy made
-left-right symmetric with the task's mirror instead (``policy.mirror_symmetric``; default folder
+with: the task's defaults, the run's recorded ``--env.*``/``--train.*`` overrides, then this command line.
+``--symmetrize`` exports the policy made left-right symmetric with the task's mirror instead (``policy.mirror_symmetric``; default folder
 ``<run dir>/exported_symmetric``).
 """
 
