@@ -88,11 +88,22 @@ class PPO:
         self.mirror: Mirror | None = None
         if c.symmetry_loss_coef < 0.0:
             raise ValueError(f"algorithm.symmetry_loss_coef must be >= 0, got {c.symmetry_loss_coef}")
+        # A policy that is its own mirror image (policy.mirror_symmetric) makes both symmetry terms exact no-ops: a
+        # mirrored sample has the same log-probability ratio, value and advantage as its original, and the mirror
+        # loss is zero. They would only double the cost of every update, so they are skipped.
+        self.symmetric_policy = bool(getattr(getattr(actor_critic, "cfg", None), "mirror_symmetric", False))
+        self.augment = bool(c.symmetry_augmentation) and not self.symmetric_policy
+        self.mirror_loss_coef = 0.0 if self.symmetric_policy else float(c.symmetry_loss_coef)
+
+    @property
+    def skipped_symmetry(self) -> bool:
+        """Whether the config asks for augmentation or a mirror loss that the symmetric policy makes redundant."""
+        return self.symmetric_policy and (bool(self.cfg.symmetry_augmentation) or self.cfg.symmetry_loss_coef > 0.0)
 
     @property
     def uses_symmetry(self) -> bool:
-        """Whether the config asks for the environment's mirror (augmentation or a mirror loss)."""
-        return bool(self.cfg.symmetry_augmentation) or self.cfg.symmetry_loss_coef > 0.0
+        """Whether the update needs the environment's mirror (augmentation or a mirror loss that is not redundant)."""
+        return self.augment or self.mirror_loss_coef > 0.0
 
     def set_mirror(self, mirror: Mirror) -> None:
         """Use the environment's left-right mirror (checked against the observation keys the policy reads)."""
@@ -277,7 +288,7 @@ class PPO:
         entropy_coef = self.entropy_coef()
         sums = {"value_function": 0.0, "surrogate": 0.0, "entropy": 0.0, "bounds": 0.0, "kl": 0.0}
         n = 0
-        before = copy.deepcopy(ac) if c.symmetry_augmentation else None  # the policy the trust region is about
+        before = copy.deepcopy(ac) if self.augment else None  # the policy the trust region is about
         for batch in self.storage.mini_batch_generator(c.num_mini_batches, c.num_learning_epochs):
             size = batch.actions.shape[0]
             if before is not None and mirror is not None:
@@ -293,7 +304,7 @@ class PPO:
             if c.schedule == "adaptive" and c.desired_kl > 0.0:
                 self.adapt_learning_rate(kl_value)
 
-            if c.symmetry_augmentation and mirror is not None:  # the mirrored half: ratio capped, see symmetry
+            if self.augment and mirror is not None:  # the mirrored half: ratio capped, see symmetry
                 surrogate = 0.5 * (
                     self.surrogate_loss(log_probs[:size], batch.log_probs[:size], batch.advantages[:size])
                     + self.surrogate_loss(log_probs[size:], batch.log_probs[size:], batch.advantages[size:],
@@ -304,9 +315,9 @@ class PPO:
             value_loss = self.value_loss(values, batch.values, batch.returns)
             bounds = self.bounds_loss(mu) if c.bounds_loss_coef > 0.0 else mu.new_zeros(())
             aux = self.auxiliary_losses(batch, mu, sigma)
-            if c.symmetry_loss_coef > 0.0 and mirror is not None:
-                mu_m = mu[size:] if c.symmetry_augmentation else ac.actor(mirror.mirror_obs(batch.obs))
-                aux["symmetry"] = (c.symmetry_loss_coef, mirror_loss(mu[:size], mu_m, mirror))
+            if self.mirror_loss_coef > 0.0 and mirror is not None:
+                mu_m = mu[size:] if self.augment else ac.actor(mirror.mirror_obs(batch.obs))
+                aux["symmetry"] = (self.mirror_loss_coef, mirror_loss(mu[:size], mu_m, mirror))
             loss = (
                 actor_weight * (surrogate - entropy_coef * entropy)
                 + c.value_loss_coef * value_loss
@@ -325,7 +336,7 @@ class PPO:
             grad_norm = nn.utils.clip_grad_norm_(ac.parameters(), c.max_grad_norm)
             self._refuse_non_finite({"gradient norm": grad_norm}, f"minibatch {n}")
             self.optimizer.step()
-            if c.symmetry_augmentation and mirror is not None and isinstance(getattr(ac, "std", None), nn.Parameter):
+            if self.augment and mirror is not None and isinstance(getattr(ac, "std", None), nn.Parameter):
                 with torch.no_grad():
                     ac.std.copy_(symmetric_std(ac.std, mirror))
 

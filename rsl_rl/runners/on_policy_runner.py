@@ -194,6 +194,9 @@ class OnPolicyRunner:
             params = sum(p.numel() for p in net.parameters())
             keys = ", ".join(f"{k} {tuple(self.env_obs_shapes[k])} {t}" for k, t in proc.items())
             lines.append(f"  {name}: {params} params, inputs [{keys}], normalize_obs={ac.cfg.normalize_obs}")
+        if getattr(self.alg, "skipped_symmetry", False):
+            lines.append("  policy.mirror_symmetric: the policy is its own mirror image, so "
+                         "algorithm.symmetry_augmentation and symmetry_loss_coef are no-ops and skipped")
         teacher = getattr(self.alg, "teacher", None)
         if teacher is not None:
             lines.append(f"  teacher: {teacher.path} reads {teacher.obs_keys}")

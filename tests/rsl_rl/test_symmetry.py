@@ -214,3 +214,44 @@ def test_mirror_symmetric_policy_needs_an_environment_with_a_mirror() -> None:
     cfg.policy.mirror_symmetric = True
     with pytest.raises(ValueError, match="policy.mirror_symmetric: NoMirror has no left-right mirror"):
         OnPolicyRunner(NoMirror(4), cfg)
+
+
+def test_a_symmetric_policy_skips_augmentation_and_mirror_loss_because_they_change_nothing() -> None:
+    from rsl_rl.algorithms.symmetry import MIRROR_MAX_RATIO, mirror_loss
+
+    runner, env = _symmetric_runner(symmetry_augmentation=True, symmetry_loss_coef=1.0)
+    alg, ac, m = runner.alg, runner.actor_critic, env.mirror()
+    assert not alg.augment and alg.mirror_loss_coef == 0.0 and not alg.uses_symmetry and alg.skipped_symmetry
+    assert "no-ops and skipped" in runner.describe()
+    runner.learn(2)  # trains without the environment's mirror in the algorithm
+    assert alg.mirror is None
+
+    # why: a mirrored sample of a symmetric policy carries the same ratio, value and advantage as its original
+    g = torch.Generator().manual_seed(3)
+    obs = {"state": env.get_observations()["state"]}
+    with torch.no_grad():
+        actions = ac.act(obs)
+        b = actions.shape[0]
+        batch = Batch(obs=obs, actions=actions, values=ac.evaluate(obs).reshape(-1),
+                      returns=torch.randn(b, generator=g), advantages=torch.randn(b, generator=g),
+                      log_probs=ac.get_actions_log_prob(actions), action_mean=ac.action_mean,
+                      action_std=ac.action_std, teacher_actions=None)
+        aug = alg._augmented(batch, m, ac)
+        for p in ac.parameters():  # move away from the rollout policy so that the ratios differ from 1
+            p.add_(0.05 * torch.randn(p.shape, generator=g))
+
+    def grads(loss: torch.Tensor) -> list[torch.Tensor]:
+        return [x.clone() for x in torch.autograd.grad(loss, list(ac.parameters()), allow_unused=False)]
+
+    ac.update_distribution(batch.obs)
+    lp, v = ac.get_actions_log_prob(batch.actions), ac.evaluate(batch.obs).reshape(-1)
+    plain = alg.surrogate_loss(lp, batch.log_probs, batch.advantages) + alg.value_loss(v, batch.values, batch.returns)
+    ac.update_distribution(aug.obs)
+    lp_a, v_a = ac.get_actions_log_prob(aug.actions), ac.evaluate(aug.obs).reshape(-1)
+    doubled = 0.5 * (alg.surrogate_loss(lp_a[:b], aug.log_probs[:b], aug.advantages[:b])
+                     + alg.surrogate_loss(lp_a[b:], aug.log_probs[b:], aug.advantages[b:], max_ratio=MIRROR_MAX_RATIO))
+    doubled = doubled + alg.value_loss(v_a, aug.values, aug.returns)
+    torch.testing.assert_close(lp_a[b:], lp_a[:b])
+    for a, c in zip(grads(plain), grads(doubled)):
+        torch.testing.assert_close(a, c, atol=1e-6, rtol=1e-4)
+    assert float(mirror_loss(ac.actor(obs), ac.actor(m.mirror_obs(obs)), m)) < 1e-10
