@@ -154,6 +154,14 @@ def test_train_py_mirror_symmetric_g1_policy_is_its_own_mirror_image(tmp_path) -
     torch.testing.assert_close(a_m, m.actions(a), atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(v_m, v, atol=1e-5, rtol=1e-5)
     assert float((a - m.actions(a)).abs().max()) > 1e-3  # the state is not its own mirror: the test can fail
+    # acting with the run rebuilds the symmetric policy from the checkpoint even without the run's recorded flags
+    # (a task default may change after a policy is trained)
+    from legged_gym.eval.runs import load_run_configs
+    from legged_gym.utils.helpers import get_args
+
+    args = get_args(["--task=g1", "--log_root", str(tmp_path), "--num_envs", "2"], training=False)
+    rc = load_run_configs(args, lambda env_cfg: None, "evaluating", ignore_run_overrides=True)
+    assert rc.train_cfg.policy.mirror_symmetric is True
 
 
 def test_export_symmetrize_makes_the_shipped_walking_policy_its_own_mirror_image(tmp_path) -> None:

@@ -67,6 +67,9 @@ def load_run_configs(
                 f"{ckpt_path}: the run's recorded --{root}.* override does not apply to task '{args.task}' ({exc})"
                 + ("; pass --ignore_run_overrides to use the task's defaults" if verb == "evaluating" else "")
             ) from None
+    # the checkpoint decides whether its policy is mirror-symmetric (a default may have changed since it was
+    # trained); this command line may still turn a plain policy symmetric (export.py --symmetrize does)
+    train_cfg.policy.mirror_symmetric = bool((ckpt.get("policy_cfg") or {}).get("mirror_symmetric", False))
     apply_settings(env_cfg)
     update_cfgs_from_args(env_cfg, train_cfg, args)
     check_bounds(env_cfg, train_cfg, args.sim_device)  # the run's overrides and this command line together

@@ -464,6 +464,10 @@ class OnPolicyRunner:
         ac.load_state_dict(ckpt["model_state_dict"], strict=False)
         if missing or unexpected:
             print(f"[rsl_rl] Loaded '{path}' non-strictly: missing keys {missing}, unexpected keys {unexpected}")
+        model_symmetric = bool(getattr(getattr(ac, "cfg", None), "mirror_symmetric", False))
+        if model_symmetric and not ckpt["policy_cfg"].get("mirror_symmetric", False):
+            print(f"[rsl_rl] '{path}' holds a plain policy and this model is mirror-symmetric "
+                  "(policy.mirror_symmetric=True): it acts as the symmetrized policy, not as trained")
         optimizer_loaded = False
         if load_optimizer and "optimizer_state_dict" in ckpt:
             if missing or unexpected:
