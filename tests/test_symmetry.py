@@ -164,7 +164,7 @@ def test_train_py_mirror_symmetric_g1_policy_is_its_own_mirror_image(tmp_path) -
     assert rc.train_cfg.policy.mirror_symmetric is True
 
 
-def test_export_symmetrize_makes_the_shipped_walking_policy_its_own_mirror_image(tmp_path) -> None:
+def test_export_symmetrize_makes_a_plain_walking_policy_its_own_mirror_image(tmp_path) -> None:
     import json
     import os
     import subprocess
@@ -172,14 +172,28 @@ def test_export_symmetrize_makes_the_shipped_walking_policy_its_own_mirror_image
     import warnings
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    shipped = os.path.join(root, "resources", "policies", "g1_walk")
-    if not os.path.isdir(shipped):
-        pytest.skip("no shipped g1_walk policy")
+    env_vars = dict(os.environ, OMP_NUM_THREADS="1", WANDB_MODE="disabled")
+    # a plain policy (the g1 default is mirror-symmetric): a short run is as asymmetric as its random start
+    train = [sys.executable, os.path.join(root, "legged_gym", "scripts", "train.py"), "--task=g1", "--headless",
+             "--num_envs", "8", "--log_root", str(tmp_path / "logs"), "--no_use_wandb", "--num_threads", "1",
+             "--train.runner.num_steps_per_env=8", "--max_iterations", "1", "--train.runner.eval_interval=0",
+             "--train.policy.mirror_symmetric=False"]
+    proc = subprocess.run(train, capture_output=True, text=True, timeout=300, env=env_vars)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     for symmetrize in (False, True):
-        cmd = [sys.executable, os.path.join(root, "legged_gym", "scripts", "export.py"), "--task=g1", "--load_run",
-               shipped, "--out", str(tmp_path / str(symmetrize))] + (["--symmetrize"] if symmetrize else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        cmd = [sys.executable, os.path.join(root, "legged_gym", "scripts", "export.py"), "--task=g1", "--log_root",
+               str(tmp_path / "logs"), "--out", str(tmp_path / str(symmetrize))]
+        cmd += ["--symmetrize"] if symmetrize else []
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env_vars)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    # exported as trained: the run's checkpoint decides, not the task default (even without the recorded flag)
+    from legged_gym.eval.runs import load_run_configs
+    from legged_gym.utils.helpers import get_args
+
+    args = get_args(["--task=g1", "--log_root", str(tmp_path / "logs"), "--num_envs", "2"], training=False)
+    rc = load_run_configs(args, lambda env_cfg: None, "evaluating", ignore_run_overrides=True)
+    assert rc.train_cfg.policy.mirror_symmetric is False
+    assert not json.load(open(tmp_path / "False" / "policy.json"))["policy_cfg"].get("mirror_symmetric", False)
     assert json.load(open(tmp_path / "True" / "policy.json"))["policy_cfg"]["mirror_symmetric"] is True
     env = _env("g1")
     env.reset()
@@ -195,4 +209,4 @@ def test_export_symmetrize_makes_the_shipped_walking_policy_its_own_mirror_image
             with torch.no_grad():
                 a, a_m = policy(obs), policy(m.mirror_obs(obs))
             errors[symmetrize] = float((a_m - m.actions(a)).abs().max())
-    assert errors[True] < 1e-5 and errors[False] > 1e-2, errors  # the trained policy is not exactly symmetric
+    assert errors[True] < 1e-5 and errors[False] > 1e-3, errors  # the plain policy is not symmetric

@@ -15,6 +15,7 @@ and a table in the README. Its learning curve is the command probe's (``legged_g
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -56,6 +57,7 @@ def ship(args: Args) -> str:
     for name in ("eval_curve.csv", "config.json"):
         if os.path.exists(os.path.join(os.path.dirname(src), name)):
             shutil.copyfile(os.path.join(os.path.dirname(src), name), os.path.join(out, name))
+    keep_curve_to(os.path.join(out, "eval_curve.csv"), int(slim.get("iter", -1)))
     duration, steps_per_s = args.extra["sim2sim_duration"], args.extra.get("steps_per_s")
     args.load_run, args.checkpoint = out, int(slim.get("iter", -1))
     args.extra["out"] = exported = os.path.join(out, "exported")
@@ -65,6 +67,18 @@ def ship(args: Args) -> str:
     write_readme(out, args.task, src, slim, velocity, bar, steps_per_s)
     print(f"packaged {src} (iteration {slim.get('iter')}) as {dst} ({os.path.getsize(dst) / 1e6:.1f} MB)")
     return dst
+
+
+def keep_curve_to(path: str, iteration: int) -> None:
+    """Drop the rows of a copied learning curve after the shipped checkpoint's ``iteration`` (a run may have gone on
+    past the checkpoint chosen); nothing happens without the file or a known iteration."""
+    rows = read_csv_rows(path)
+    if not rows or iteration < 0:
+        return
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if int(float(r["iteration"])) <= iteration)
 
 
 def sim2sim_bar(exported: str, duration: float, steps_per_s: float | None) -> tuple[list[dict], dict, float]:
