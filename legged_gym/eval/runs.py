@@ -11,7 +11,7 @@ from legged_gym.utils.bounds import check_bounds
 from legged_gym.utils.config import apply_overrides
 from legged_gym.utils.helpers import Args, update_cfgs_from_args
 from rsl_rl.config import without_teacher
-from rsl_rl.utils.checkpoints import load_checkpoint
+from rsl_rl.utils.checkpoints import holds_mirror_symmetric_policy, load_checkpoint
 
 
 @dataclass
@@ -69,7 +69,7 @@ def load_run_configs(
             ) from None
     # the checkpoint decides whether its policy is mirror-symmetric (a default may have changed since it was
     # trained); this command line may still turn a plain policy symmetric (export.py --symmetrize does)
-    train_cfg.policy.mirror_symmetric = bool((ckpt.get("policy_cfg") or {}).get("mirror_symmetric", False))
+    train_cfg.policy.mirror_symmetric = holds_mirror_symmetric_policy(ckpt)
     apply_settings(env_cfg)
     update_cfgs_from_args(env_cfg, train_cfg, args)
     check_bounds(env_cfg, train_cfg, args.sim_device)  # the run's overrides and this command line together

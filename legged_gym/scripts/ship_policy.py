@@ -57,9 +57,10 @@ def ship(args: Args) -> str:
     for name in ("eval_curve.csv", "config.json"):
         if os.path.exists(os.path.join(os.path.dirname(src), name)):
             shutil.copyfile(os.path.join(os.path.dirname(src), name), os.path.join(out, name))
-    keep_curve_to(os.path.join(out, "eval_curve.csv"), int(slim.get("iter", -1)))
+    iteration = int(slim.get("iter", -1))
+    keep_curve_to(os.path.join(out, "eval_curve.csv"), iteration)
     duration, steps_per_s = args.extra["sim2sim_duration"], args.extra.get("steps_per_s")
-    args.load_run, args.checkpoint = out, int(slim.get("iter", -1))
+    args.load_run, args.checkpoint = out, iteration
     args.extra["out"] = exported = os.path.join(out, "exported")
     export(args)
     velocity = tracking_spec(load_contract(resolve_model_path(exported)[0])) is None

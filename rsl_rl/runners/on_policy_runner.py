@@ -35,6 +35,7 @@ from rsl_rl.utils.checkpoints import (
     atomic_torch_save,
     check_state_dict_compatible,
     get_load_path,
+    holds_mirror_symmetric_policy,
     load_checkpoint,
 )
 from rsl_rl.utils import provenance
@@ -464,8 +465,7 @@ class OnPolicyRunner:
         ac.load_state_dict(ckpt["model_state_dict"], strict=False)
         if missing or unexpected:
             print(f"[rsl_rl] Loaded '{path}' non-strictly: missing keys {missing}, unexpected keys {unexpected}")
-        model_symmetric = bool(getattr(getattr(ac, "cfg", None), "mirror_symmetric", False))
-        if model_symmetric and not ckpt["policy_cfg"].get("mirror_symmetric", False):
+        if self.cfg.policy.mirror_symmetric and not holds_mirror_symmetric_policy(ckpt):
             print(f"[rsl_rl] '{path}' holds a plain policy and this model is mirror-symmetric "
                   "(policy.mirror_symmetric=True): it acts as the symmetrized policy, not as trained")
         optimizer_loaded = False

@@ -163,6 +163,12 @@ def _is_mirror_key(key: str) -> bool:
     return any(part in key for part in MIRROR_KEY_PARTS)
 
 
+def holds_mirror_symmetric_policy(ckpt: Mapping[str, Any]) -> bool:
+    """Whether a loaded checkpoint's policy was built mirror-symmetric (``policy.mirror_symmetric``); a policy config
+    without the field (older checkpoints) is a plain policy."""
+    return bool((ckpt.get("policy_cfg") or {}).get("mirror_symmetric", False))
+
+
 def check_state_dict_compatible(
     model_sd: Mapping[str, torch.Tensor], loaded_sd: Mapping[str, torch.Tensor], strict: bool, path: str
 ) -> tuple[list[str], list[str]]:

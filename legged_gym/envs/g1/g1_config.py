@@ -124,7 +124,8 @@ class G1RewardScales(RewardScalesCfg):
     tracking_lin_vel: float = 3.0
     tracking_ang_vel: float = 2.0
     # Humanoid-Gym's sharp tracking term exp(-10 |error|): the Gaussian kernels above give almost no gradient within
-    # 0.1 m/s of the command; with it (and the mirror-symmetric policy) run v22 met the sim2sim bar (doc/results.md)
+    # 0.1 m/s of the command; with it (and the mirror-symmetric policy) run v22 came within 5 mm/s of the sim2sim bar
+    # on one command, every other command within it (doc/results.md)
     track_vel_hard: float = 1.0
     lin_vel_z: float = -2.0
     ang_vel_xy: float = -0.05
