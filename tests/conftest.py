@@ -7,6 +7,11 @@ test module imports MuJoCo.
 import os
 
 os.environ.setdefault("MUJOCO_GL", "egl")
+# One intra-op thread for torch here and in every script a test spawns (they inherit this environment): at these
+# tiny sizes a second thread mostly waits on the first: with a training on the other core of a 2-core machine, the
+# pipeline and SIGTERM tests took 45.5-45.8 s with one thread against 57.9-58.7 s with two (2 interleaved repeats).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 
 # End-to-end tests that train, export or spawn scripts (measured at 1.5 s or more on the 2-core machine), besides
