@@ -60,7 +60,8 @@ def test_ctrl_c_saves_the_iteration_and_prints_the_resume_command(tmp_path) -> N
     assert ckpt["iter"] == int(saved.group(2)) >= 3
     command = text.split("Resume with:")[1].strip().splitlines()[0]
     assert "--resume" in command and f"--checkpoint {ckpt['iter']}" in command
-    assert "--max_iterations 100000" in command
+    # --max_iterations counts iterations beyond the checkpoint: the command asks for what is left of the 100000
+    assert f"--max_iterations {100000 - ckpt['iter']} " in command and command.count("--max_iterations") == 1
 
 
 @pytest.mark.slow

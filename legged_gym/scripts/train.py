@@ -29,21 +29,24 @@ TRAIN_FLAGS = [
 ]
 
 
-def resume_command(argv: list[str], run_dir: str, iteration: int) -> str:
-    """The command that continues an interrupted run: the same flags, resuming from ``run_dir``'s checkpoint."""
+def resume_command(argv: list[str], run_dir: str, iteration: int, end: int) -> str:
+    """The command that continues an interrupted run to the iteration it was to reach (``end``): the same flags,
+    resuming from ``run_dir``'s checkpoint, with ``--max_iterations`` (iterations *beyond* the checkpoint) set to
+    what is left."""
     keep, skip = [], 0
     for tok in argv:
         if skip:
             skip -= 1
             continue
-        if tok in ("--load_run", "--checkpoint"):
+        if tok in ("--load_run", "--checkpoint", "--max_iterations"):
             skip = 1
             continue
-        if tok == "--resume" or tok.startswith(("--load_run=", "--checkpoint=")):
+        if tok == "--resume" or tok.startswith(("--load_run=", "--checkpoint=", "--max_iterations=")):
             continue
         keep.append(tok)
-    return " ".join(["python legged_gym/scripts/train.py", *map(shlex.quote, keep), "--resume", "--load_run",
-                     shlex.quote(run_dir), "--checkpoint", str(iteration)])
+    return " ".join(["python legged_gym/scripts/train.py", *map(shlex.quote, keep), "--max_iterations",
+                     str(max(end - iteration, 0)), "--resume", "--load_run", shlex.quote(run_dir), "--checkpoint",
+                     str(iteration)])
 
 
 def train(args: Args) -> str | None:
@@ -117,7 +120,7 @@ if __name__ == "__main__":
     except TrainingInterrupted as stop:
         if stop.checkpoint is not None:
             print(f"Saved {stop.checkpoint}\nRun folder: {stop.log_dir}\nResume with:\n  "
-                  f"{resume_command(sys.argv[1:], stop.log_dir, stop.iteration)}", flush=True)
+                  f"{resume_command(sys.argv[1:], stop.log_dir, stop.iteration, stop.end)}", flush=True)
         else:
             print(f"Interrupted before the first iteration finished; nothing saved (run folder: {stop.log_dir})")
         raise SystemExit(130) from None

@@ -55,11 +55,12 @@ def _jsonable(obj: Any) -> Any:
 
 
 class TrainingInterrupted(Exception):
-    """Training stopped by Ctrl-C after saving the current iteration (``checkpoint``; None when nothing was saved)."""
+    """Training stopped by Ctrl-C after saving the current iteration (``checkpoint``; None when nothing was saved);
+    ``end`` is the iteration the interrupted ``learn`` call was to reach."""
 
-    def __init__(self, log_dir: str | None, checkpoint: str | None, iteration: int) -> None:
-        super().__init__(f"interrupted at iteration {iteration}")
-        self.log_dir, self.checkpoint, self.iteration = log_dir, checkpoint, iteration
+    def __init__(self, log_dir: str | None, checkpoint: str | None, iteration: int, end: int) -> None:
+        super().__init__(f"interrupted at iteration {iteration} of {end}")
+        self.log_dir, self.checkpoint, self.iteration, self.end = log_dir, checkpoint, iteration, end
 
 
 class _ThreadPlan:
@@ -268,13 +269,13 @@ class OnPolicyRunner:
         try:
             self._iterate(start, end, obs, tracker, ep_infos, steps_per_iter, call_start, threads, last_save)
         except KeyboardInterrupt:
-            raise self._interrupted() from None
+            raise self._interrupted(end) from None
         if self.log_dir is not None and num_learning_iterations > 0 and end % rc.save_interval != 0:
             self.save(os.path.join(self.log_dir, f"model_{end}.pt"))
         if self.writer is not None:
             self.writer.flush()
 
-    def _interrupted(self) -> TrainingInterrupted:
+    def _interrupted(self, end: int) -> TrainingInterrupted:
         """Ctrl-C: save the current iteration (a second Ctrl-C during the save leaves the previous checkpoint)."""
         it = self.current_learning_iteration
         path = None
@@ -284,7 +285,7 @@ class OnPolicyRunner:
             self.save(path)
         if self.writer is not None:
             self.writer.flush()
-        return TrainingInterrupted(self.log_dir, path, it)
+        return TrainingInterrupted(self.log_dir, path, it, end)
 
     def _iterate(self, start: int, end: int, obs: dict[str, torch.Tensor], tracker: EpisodeTracker,
                  ep_infos: list[dict[str, Any]], steps_per_iter: int, call_start: float, threads: _ThreadPlan,
