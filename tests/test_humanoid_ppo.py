@@ -133,6 +133,11 @@ def test_learning_raises_the_return_of_the_deterministic_policy():
     train_cfg.runner.num_steps_per_env = 24
     train_cfg.runner.use_wandb = False
     train_cfg.algorithm.learning_rate = 1e-4
+    # the plain policy with the mirror augmentation and loss: in this 8-iteration miniature the task's default
+    # mirror-symmetric policy kept its return within noise of the untrained one (2.10-2.15 against 2.136 at
+    # learning rates 1e-4, 3e-4 and 1e-3, and over 16 iterations), while at full size it walks (msym_s1,
+    # benchmarks/results/walking_humanoid_ppo)
+    train_cfg.policy.mirror_symmetric = False
     runner, _ = task_registry.make_alg_runner(env, "humanoid_ppo", train_cfg=train_cfg, log_root=None)
 
     def evaluate(steps: int = 50) -> float:

@@ -10,7 +10,8 @@ amplitude (0.3 rad instead of 0.17) that lifts the G1's swing foot to the cleara
 pelvis height (< 0.5 m) and tilt (> 1 rad) besides Humanoid-Gym's base contact: the G1 folds onto its knees
 without touching the ground with its pelvis. On the CPU backend 256 environments and 1950 iterations (30 M env
 steps; Humanoid-Gym's 4096 environments would give a CPU too few updates in that budget); yaw-rate commands are drawn
-directly; left-right symmetric PPO (mirror augmentation and loss) on top of Humanoid-Gym's PPO settings.
+directly; a policy left-right symmetric by construction (``policy.mirror_symmetric``, as ``g1``'s) on Humanoid-Gym's
+PPO settings.
 """
 
 from __future__ import annotations
@@ -220,11 +221,17 @@ class HumanoidPPOCfgPPO(LeggedRobotCfgPPO):
             critic_hidden_dims=[768, 256, 128],
             obs_proc_actor={"history_proprio": "flatten"},
             obs_proc_critic={"history_privileged": "flatten"},
+            # actor mirror-equivariant and critic mirror-invariant by construction, as g1's: from scratch (run
+            # msym_s1) 0 falls in every command probe from 1.9 M to 10 M env steps, where the run with mirror
+            # augmentation and loss only (sym_s1) lost its deterministic gait at 8-10 M (0 -> 68 probe falls while
+            # its mirror loss grew; benchmarks/results/walking_humanoid_ppo)
+            mirror_symmetric=True,
         )
     )
     # Humanoid-Gym's PPO settings plus left-right symmetric PPO (mirror augmentation and loss; rsl_rl.algorithms.
-    # symmetry): from scratch it walked forward at 0.39 m/s by 2.3 M env steps, where the run without it moved at
-    # 0.14 m/s at 5.8 M (benchmarks/results/walking_humanoid_ppo), as the mirror did for g1 (doc/results.md)
+    # symmetry), which the mirror-symmetric policy above makes no-ops (skipped) and which give a plain policy
+    # (--train.policy.mirror_symmetric=False) its symmetry back: with them from scratch it walked forward at 0.39 m/s
+    # by 2.3 M env steps, where the run without any mirror moved at 0.14 m/s at 5.8 M
     algorithm: AlgorithmCfg = field(
         default_factory=lambda: AlgorithmCfg(
             symmetry_augmentation=True,
