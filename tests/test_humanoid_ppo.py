@@ -124,7 +124,7 @@ def test_learning_raises_the_return_of_the_deterministic_policy():
 
     Physics runs at 200 Hz (dt 5 ms x 2) instead of 1 kHz to keep the test fast; the policy still acts at 100 Hz.
     After the first round every evaluation must beat the untrained policy (one round of 2 iterations may not yet).
-    The learning rate starts at 1e-4 (the task's is 1e-5): from 1e-3 the default recipe's mirror augmentation
+    The learning rate starts at 1e-4 (the task's is 1e-5): from 1e-3 the mirror augmentation
     lowered this 0.5 s return over 8-16 iterations (2.12 -> 1.97-2.09), while PPO without the mirror raised it.
     """
     from legged_gym.envs import task_registry
